@@ -1,0 +1,216 @@
+"""Domain dataclasses shared by every service.
+
+These are plain values: no storage, no Qt. Timestamps are timezone-aware UTC;
+every touch point names an IANA zone for its local schedule. Later features
+grow these classes by adding fields with defaults, so documents written by an
+older version still load.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only time we store)."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random, URL-safe identifier for records created in the app."""
+    return uuid.uuid4().hex
+
+
+def _require_utc(value: datetime | None, name: str) -> None:
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC), got a naive datetime {value!r}")
+
+
+class Role(StrEnum):
+    """What a person may do in a workspace (the core enforces it)."""
+
+    EDITOR = "editor"
+    APPROVER = "approver"
+    SCHEDULER = "scheduler"
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class Channel(StrEnum):
+    """The touch point a customer used to speak to us."""
+
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    LINKEDIN = "linkedin"
+    MASTODON = "mastodon"
+    REDDIT = "reddit"
+    YOUTUBE = "youtube"
+    REVIEW = "review"
+    FORUM = "forum"
+    EMAIL = "email"
+    BLOG = "blog"
+    NEWS = "news"
+    OTHER = "other"
+
+
+class SourceKind(StrEnum):
+    """How items reach the workspace."""
+
+    FEED = "feed"
+    MENTIONS = "mentions"
+
+
+class TouchPointKind(StrEnum):
+    """Where the brand publishes."""
+
+    X = "x"
+    LINKEDIN = "linkedin"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    NEWSLETTER = "newsletter"
+    BLOG = "blog"
+    WEB_PAGE = "web_page"
+    IN_STORE_SCREEN = "in_store_screen"
+    SMS = "sms"
+
+
+class DraftStatus(StrEnum):
+    """The editorial workflow states."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+    FAILED = "failed"
+
+
+@dataclass
+class Source:
+    """A place we listen to: a feed URL or an imported mentions export."""
+
+    title: str
+    url: str
+    kind: SourceKind = SourceKind.FEED
+    channel: Channel = Channel.NEWS
+    category: str = ""
+    enabled: bool = True
+    full_text: bool = False
+    fetch_interval_minutes: int = 60
+    site_url: str = ""
+    created_at: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        _require_utc(self.created_at, "Source.created_at")
+        if self.fetch_interval_minutes < 1:
+            raise ValueError("A fetch interval must be at least one minute.")
+
+
+@dataclass
+class Item:
+    """One piece of content heard: a post, comment, review, article or mention."""
+
+    source_id: str
+    title: str
+    text: str
+    url: str = ""
+    html: str = ""
+    author: str = ""
+    author_reach: int | None = None
+    channel: Channel = Channel.NEWS
+    published_at: datetime | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+    guid: str = ""
+    language: str = ""
+    issue_id: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        _require_utc(self.published_at, "Item.published_at")
+        _require_utc(self.fetched_at, "Item.fetched_at")
+
+    @property
+    def when(self) -> datetime:
+        """When the item was said: its publication time, else when we heard it."""
+        return self.published_at or self.fetched_at
+
+
+@dataclass
+class Issue:
+    """A story many items tell: a hot issue once it trends."""
+
+    label: str
+    keyphrases: list[str] = field(default_factory=list)
+    pinned: bool = False
+    muted: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        _require_utc(self.created_at, "Issue.created_at")
+
+
+@dataclass
+class TouchPoint:
+    """A place the brand publishes, with its own clock and limits."""
+
+    name: str
+    kind: TouchPointKind
+    timezone: str = "UTC"
+    max_length: int | None = None
+    hashtag_limit: int | None = None
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"Unknown time zone {self.timezone!r} for touch point {self.name!r}: "
+                "use an IANA name such as Europe/Berlin."
+            ) from exc
+
+
+@dataclass
+class Draft:
+    """A piece of content on its way through the editorial line."""
+
+    title: str
+    body: str = ""
+    status: DraftStatus = DraftStatus.DRAFT
+    author_id: str = ""
+    assignee_id: str = ""
+    touchpoint_ids: list[str] = field(default_factory=list)
+    source_item_ids: list[str] = field(default_factory=list)
+    issue_id: str | None = None
+    tags: list[str] = field(default_factory=list)
+    due_at: datetime | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        for name in ("due_at", "created_at", "updated_at"):
+            _require_utc(getattr(self, name), f"Draft.{name}")
+
+
+@dataclass
+class User:
+    """A member of the team, with the roles that decide what they may do."""
+
+    name: str
+    email: str = ""
+    roles: list[Role] = field(default_factory=lambda: [Role.EDITOR])
+    id: str = field(default_factory=new_id)
+
+    def has_role(self, role: Role) -> bool:
+        """Admins may do everything; others only what their roles allow."""
+        return role in self.roles or Role.ADMIN in self.roles

@@ -1,0 +1,42 @@
+"""Typed core exceptions, each carrying a sentence a user can act on.
+
+The UI and the CLI show ``str(error)`` as it is, so every message names what
+happened and what to do next; no front end has to translate exception types.
+"""
+
+from __future__ import annotations
+
+
+class CuratorError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class WorkspaceError(CuratorError):
+    """The workspace folder cannot be used as asked."""
+
+
+class NotAWorkspace(WorkspaceError):
+    """The folder holds no Curator workspace."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process held the write lock for longer than we may wait."""
+
+
+class WorkspaceReadOnly(WorkspaceError):
+    """A write was attempted on a workspace opened read-only."""
+
+
+class SchemaTooNew(WorkspaceError):
+    """The workspace was written by a newer Curator."""
+
+
+class CorruptWorkspace(WorkspaceError):
+    """A stored file cannot be read back."""
+
+
+class Cancelled(CuratorError):
+    """The user cancelled a long-running task."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
