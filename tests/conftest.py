@@ -12,7 +12,9 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """No test reads or writes the real user's settings or workspaces."""
     base = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("CURATOR_DATA_DIR", str(base / "data"))
