@@ -145,7 +145,8 @@ def test_other_process_writes_arrive_as_external_events(root: Path) -> None:
         ws.subscribe(events.append)
         code = (
             "from curator.workspace import Workspace; from curator.domain import Source;"
-            f"ws = Workspace.open({str(root)!r}); ws.sources.save(Source(title='x', url='https://x', id='ext'))"
+            f"ws = Workspace.open({str(root)!r});"
+            "ws.sources.save(Source(title='x', url='https://x', id='ext'))"
         )
         subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
         assert ws.refresh() is True
@@ -227,7 +228,7 @@ def test_newer_schema_is_refused_with_a_clear_message(root: Path) -> None:
     Workspace.open(root, create=True).close()
     meta = orjson.loads((root / "workspace.json").read_bytes())
     (root / "workspace.json").write_bytes(orjson.dumps({**meta, "schema": 99}))
-    with pytest.raises(SchemaTooNew, match="newer Curator.*Update Curator"):
+    with pytest.raises(SchemaTooNew, match=r"newer Curator.*Update Curator"):
         Workspace.open(root)
 
 
