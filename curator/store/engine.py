@@ -192,7 +192,7 @@ class Store:
         *,
         read_only_reason: str | None = None,
         checkpoint_bytes: int = 4 * 1024 * 1024,
-        cache_partitions: int = 12,
+        cache_partitions: int = 8,
     ) -> None:
         """Open the store in ``folder`` (``<workspace>/db``).
 
@@ -350,6 +350,8 @@ class Store:
                         raise
                     if self._offset >= self.checkpoint_bytes:
                         self._checkpoint_locked()
+                    else:
+                        self._flush_excess_locked()
         self._emit(events)
 
     def checkpoint(self) -> None:
@@ -526,6 +528,29 @@ class Store:
         self._journal.reset()
         self._offset = 0
         self._seen_key = self._stat_key()
+
+    def _flush_excess_locked(self) -> None:
+        """Write out the oldest dirty partitions beyond the cache size.
+
+        A dirty partition cannot be evicted, so without this memory would grow
+        with every partition touched until the next checkpoint. Writing a
+        partition early is safe under the exclusive lock: the journal still
+        holds its operations, and replaying them over the newer file is
+        idempotent. The journal is emptied only by a full checkpoint.
+        """
+        for state in self._tables.values():
+            excess = len(state.parts) - self.cache_partitions
+            if excess <= 0:
+                continue
+            for part in list(state.parts.values())[:-1]:
+                if excess <= 0:
+                    break
+                if part.dirty:
+                    part.path.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write(part.path, part.encode())
+                    part.dirty = False
+                    excess -= 1
+            self._evict(state)
 
     # ------------------------------------------------------------ partitions
     def _table(self, name: str) -> _TableState:
