@@ -106,12 +106,37 @@ class Source:
     fetch_interval_minutes: int = 60
     site_url: str = ""
     created_at: datetime = field(default_factory=utcnow)
+    # Polite polling state (conditional GET validators are stored separately).
+    etag: str = ""
+    last_modified: str = ""
+    last_fetch_at: datetime | None = None
+    last_status: int | None = None
+    next_fetch_at: datetime | None = None
+    consecutive_errors: int = 0
+    error_since: datetime | None = None
+    # Health as sentences a user can act on; a warning does not stop fetching.
+    last_error: str = ""
+    last_warning: str = ""
+    item_count: int = 0
+    last_new_items: int = 0
+    # OPML attributes we do not use, kept so a re-export loses nothing.
+    extra: dict[str, str] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
-        _require_utc(self.created_at, "Source.created_at")
+        for name in ("created_at", "last_fetch_at", "next_fetch_at", "error_since"):
+            _require_utc(getattr(self, name), f"Source.{name}")
         if self.fetch_interval_minutes < 1:
             raise ValueError("A fetch interval must be at least one minute.")
+
+    @property
+    def health(self) -> str:
+        """``ok``, ``warning``, ``error`` or ``new`` (never fetched), for icons and filters."""
+        if self.last_error:
+            return "error"
+        if self.last_warning:
+            return "warning"
+        return "ok" if self.last_fetch_at else "new"
 
 
 @dataclass
@@ -131,6 +156,13 @@ class Item:
     guid: str = ""
     language: str = ""
     issue_id: str | None = None
+    # De-duplication: the same story heard twice is stored twice (both
+    # sources kept) and shown once; ``duplicate_of`` names the item shown.
+    canonical_url: str = ""
+    content_hash: str = ""
+    minhash: str = ""
+    duplicate_of: str | None = None
+    full_text: str = ""
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
