@@ -1,0 +1,1 @@
+"""Listening: sources, fetching, parsing, de-duplication and import of mentions."""
