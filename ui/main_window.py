@@ -1,0 +1,531 @@
+"""The main window: navigation on the left, one page per view, status at the bottom.
+
+The window opens its workspace in the background (a big or old workspace
+can take seconds to open or migrate) and shows "Opening workspace…" until
+then, or the error's own sentence if it cannot be opened. Task failures
+nobody handled arrive through :attr:`TaskRunner.task_failed` and are shown
+in the status bar's error line, never as a modal dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QStackedWidget,
+    QStatusBar,
+    QToolButton,
+    QWidget,
+)
+
+from curator.errors import CuratorError
+from curator.progress import Progress, ProgressState
+from ui.assets import icon
+from ui.models import StoreEventBridge
+from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
+from ui.views import placeholders
+from ui.views.placeholders import PlaceholderView
+from ui.views.sources import SourcesView
+from ui.widgets.elided_label import ElidedLabel
+from ui.widgets.empty_state import EmptyState
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1280, 800)
+#: How often the window looks for writes made by other processes (the CLI,
+#: a colleague's window); the check itself is two file stats when idle.
+REFRESH_INTERVAL_MS = 3000
+NAV_WIDTH = 200
+
+_NAV_STYLE = """
+QListWidget#navigation {
+    background: #f3f5f8;
+    border: none;
+    border-right: 1px solid #dde2e8;
+    padding: 10px 8px;
+    outline: 0;
+}
+QListWidget#navigation::item {
+    color: #2b3440;
+    padding: 7px 8px;
+    margin: 1px 0;
+    border-radius: 6px;
+}
+QListWidget#navigation::item:selected {
+    background: #dce7fb;
+    color: #1d4fb8;
+}
+QListWidget#navigation::item:hover:!selected {
+    background: #e8ecf2;
+}
+QListWidget#navigation::item:disabled {
+    color: #9aa3ad;
+}
+"""
+
+_BADGE_STYLE = (
+    "QLabel#readOnlyBadge { background: #fff1c2; color: #6b4e00; border: 1px solid #e8cf7a;"
+    " border-radius: 8px; padding: 1px 8px; }"
+)
+_ERROR_STYLE = "QLabel#noticeLabel { color: #b42318; }"
+_INFO_STYLE = "QLabel#noticeLabel { color: palette(window-text); }"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the navigation: its key, label and icon."""
+
+    key: str
+    label: str
+    icon: str
+
+
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("hot_issues", "Hot issues", "hot-issues"),
+    NavEntry("inbox", "Inbox", "inbox"),
+    NavEntry("drafts", "Drafts", "drafts"),
+    NavEntry("approvals", "Approvals", "approvals"),
+    NavEntry("calendar", "Calendar", "calendar"),
+    NavEntry("sources", "Sources", "sources"),
+    NavEntry("wall", "Wall", "wall"),
+    NavEntry("settings", "Settings", "settings"),
+)
+
+_PLACEHOLDERS = {
+    "hot_issues": placeholders.HOT_ISSUES,
+    "inbox": placeholders.INBOX,
+    "drafts": placeholders.DRAFTS,
+    "approvals": placeholders.APPROVALS,
+    "calendar": placeholders.CALENDAR,
+    "wall": placeholders.WALL,
+    "settings": placeholders.SETTINGS,
+}
+
+
+def _open_workspace_task(
+    progress: Progress, path: Path, read_only: bool, create_demo: bool
+) -> tuple[Any, bool]:
+    """Worker side of opening: create the demo if asked and missing, open, remember it.
+
+    Returns:
+        The open workspace and whether the demo workspace was created now.
+    """
+    from curator.workspace import Workspace
+
+    created = False
+    if create_demo and not path.exists():
+        from curator.demo import ensure_demo_workspace
+
+        progress.start(None, "Creating the demo workspace")
+        path = ensure_demo_workspace(path)
+        created = True
+    progress.start(None, "Opening workspace")
+    workspace = Workspace.open(path, read_only=read_only)
+    try:
+        from curator.settings import Settings
+
+        settings = Settings()
+        settings.set("workspace.last", str(workspace.path))
+        settings.save()
+    except (OSError, ValueError):
+        log.warning("Could not remember the last workspace", exc_info=True)
+    return workspace, created
+
+
+def describe_failure(description: str, exc: BaseException) -> str:
+    """One line for the error channel: the core's own sentence, or a plain summary of a bug."""
+    if isinstance(exc, CuratorError):
+        text = str(exc)
+    else:
+        text = f"An unexpected error occurred ({type(exc).__name__}: {exc})."
+    return f"{description} failed: {text}" if description else text
+
+
+class MainWindow(QMainWindow):
+    """Curator's main window over one workspace at a time."""
+
+    #: The workspace finished opening: (workspace).
+    workspace_opened = Signal(object)
+    #: Opening failed: (the sentence shown to the user).
+    workspace_open_failed = Signal(str)
+
+    def __init__(self, runner: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner if runner is not None else TaskRunner(parent=self)
+        self.workspace: Any = None
+        self._bridge: StoreEventBridge | None = None
+        self._open_token = 0
+        self._opening_path: Path | None = None
+        self._refresher: CoalescedTask | None = None
+        self._closing = False
+        self._shown_tasks: list[TaskHandle] = []
+
+        self.setWindowTitle("Curator")
+        self.setWindowIcon(icon("curator"))
+        self.resize(DEFAULT_SIZE)
+        self.setMinimumSize(QSize(900, 560))
+
+        self._build_navigation()
+        self._build_pages()
+        self._build_status_bar()
+        self._build_actions()
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+
+        self.runner.task_started.connect(self._on_runner_task_started)
+        self.runner.task_progressed.connect(self._on_runner_task_progressed)
+        self.runner.task_finished.connect(self._on_runner_task_finished)
+        self.runner.task_failed.connect(self._on_runner_task_failed)
+        self.navigation.setCurrentRow(NAV_ENTRIES.index(self._entry("sources")))
+        self._set_workspace_controls_enabled(False)
+
+    # --------------------------------------------------------------- build
+    def _build_navigation(self) -> None:
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(NAV_WIDTH)
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setSpacing(0)
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigation.setStyleSheet(_NAV_STYLE)
+        for number, entry in enumerate(NAV_ENTRIES, start=1):
+            item = QListWidgetItem(icon(entry.icon), entry.label)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            item.setToolTip(f"{entry.label} (Ctrl+{number})")
+            item.setSizeHint(QSize(NAV_WIDTH - 20, 38))
+            self.navigation.addItem(item)
+        self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
+
+    def _build_pages(self) -> None:
+        self.pages = QStackedWidget()
+        self.views: dict[str, SourcesView | PlaceholderView] = {}
+        for entry in NAV_ENTRIES:
+            view: SourcesView | PlaceholderView
+            if entry.key == "sources":
+                view = SourcesView(self.runner)
+            else:
+                view = PlaceholderView(_PLACEHOLDERS[entry.key], self.runner)
+                view.action_triggered.connect(self._on_placeholder_action_triggered)
+            view.setObjectName(f"{entry.key}View")
+            self.views[entry.key] = view
+            self.pages.addWidget(view)
+        self.status_page = EmptyState("folder", "Opening workspace…", "")
+        self.status_page.setObjectName("workspaceStatus")
+        self.status_page.action_triggered.connect(self._on_status_page_action_triggered)
+        self.pages.addWidget(self.status_page)
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        bar.setSizeGripEnabled(False)
+        self.setStatusBar(bar)
+        self.notice_label = ElidedLabel()
+        self.notice_label.setObjectName("noticeLabel")
+        self.notice_label.setContentsMargins(8, 0, 0, 0)
+        self.notice_dismiss = QToolButton()
+        self.notice_dismiss.setText("✕")
+        self.notice_dismiss.setAutoRaise(True)
+        self.notice_dismiss.setToolTip("Dismiss this message")
+        self.notice_dismiss.clicked.connect(self.clear_notice)
+        self.notice_dismiss.hide()
+        self.task_label = QLabel()
+        self.task_label.setObjectName("taskLabel")
+        self.task_progress = QProgressBar()
+        self.task_progress.setObjectName("taskProgress")
+        self.task_progress.setFixedWidth(160)
+        self.task_progress.setMaximumHeight(14)
+        self.task_progress.setTextVisible(False)
+        self.read_only_badge = QLabel("Read-only")
+        self.read_only_badge.setObjectName("readOnlyBadge")
+        self.read_only_badge.setStyleSheet(_BADGE_STYLE)
+        self.workspace_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.workspace_label.setObjectName("workspaceLabel")
+        self.workspace_label.setContentsMargins(0, 0, 8, 0)
+        bar.addWidget(self.notice_label)
+        bar.addWidget(self.notice_dismiss)
+        bar.addWidget(QWidget(), 1)  # keeps the dismiss button next to the text
+        bar.addPermanentWidget(self.task_label)
+        bar.addPermanentWidget(self.task_progress)
+        bar.addPermanentWidget(self.read_only_badge)
+        bar.addPermanentWidget(self.workspace_label)
+        self.task_label.hide()
+        self.task_progress.hide()
+        self.read_only_badge.hide()
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open Workspace…", self)
+        self.open_action.setShortcut(QKeySequence("Ctrl+O"))
+        self.open_action.triggered.connect(self.choose_workspace)
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        self.view_actions: dict[str, QAction] = {}
+        for number, entry in enumerate(NAV_ENTRIES, start=1):
+            action = QAction(icon(entry.icon), entry.label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, key=entry.key: self.show_view(key))
+            view_menu.addAction(action)
+            self.view_actions[entry.key] = action
+
+    # --------------------------------------------------------- navigation
+    @staticmethod
+    def _entry(key: str) -> NavEntry:
+        return next(entry for entry in NAV_ENTRIES if entry.key == key)
+
+    def show_view(self, key: str) -> None:
+        """Switch to the view named ``key`` (one of :data:`NAV_ENTRIES`)."""
+        self.navigation.setCurrentRow(NAV_ENTRIES.index(self._entry(key)))
+
+    def current_view_key(self) -> str:
+        """The key of the selected navigation entry."""
+        return NAV_ENTRIES[self.navigation.currentRow()].key
+
+    @Slot(int)
+    def _on_navigation_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        if self.workspace is not None:
+            self.pages.setCurrentWidget(self.views[NAV_ENTRIES[row].key])
+
+    @Slot()
+    def _on_placeholder_action_triggered(self) -> None:
+        # Every placeholder action today leads to the stream under Sources.
+        self.show_view("sources")
+
+    def _set_workspace_controls_enabled(self, enabled: bool) -> None:
+        self.navigation.setEnabled(enabled)
+        for action in self.view_actions.values():
+            action.setEnabled(enabled)
+
+    # ----------------------------------------------------------- workspace
+    def open_workspace(self, path: str | Path, *, read_only: bool = False, create_demo: bool = False) -> None:
+        """Open the workspace in ``path`` in the background, closing the current one.
+
+        Args:
+            path: the workspace folder.
+            read_only: open it without the right to write.
+            create_demo: create the demo workspace there first if the
+                folder does not exist (the first run of a newcomer).
+        """
+        self._close_workspace()
+        path = Path(path)
+        self._opening_path = path
+        self.status_page.set_content("folder", "Opening workspace…", "", detail=str(path))
+        self.pages.setCurrentWidget(self.status_page)
+        self.setWindowTitle("Curator")
+        self.workspace_label.setText(str(path))
+        self.workspace_label.setToolTip(str(path))
+        self.read_only_badge.hide()
+        self._set_workspace_controls_enabled(False)
+        token = self._open_token
+        self.runner.run(
+            _open_workspace_task,
+            path,
+            read_only,
+            create_demo,
+            on_result=lambda result: self._on_open_succeeded(token, result),
+            on_error=lambda exc: self._on_open_failed(token, exc),
+            description="Opening workspace",
+        )
+
+    def choose_workspace(self) -> None:
+        """Ask for a folder and open it; an empty folder becomes a new workspace."""
+        start = str(self.workspace.path if self.workspace is not None else self._opening_path or Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "Open Workspace", start)
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.is_dir() and not any(path.iterdir()):
+            self._create_and_open(path)
+        else:
+            self.open_workspace(path)
+
+    def _create_and_open(self, path: Path) -> None:
+        def create(_progress: Progress, folder: Path) -> Path:
+            from curator.workspace import Workspace
+
+            Workspace.open(folder, create=True).close()
+            return folder
+
+        token = self._open_token
+
+        def created(folder: Path) -> None:
+            if token == self._open_token and not self._closing:
+                self.open_workspace(folder)
+
+        self.runner.run(
+            create,
+            path,
+            on_result=created,
+            on_error=lambda exc: self._on_open_failed(token, exc),
+            description="Creating workspace",
+        )
+
+    def _on_open_succeeded(self, token: int, result: tuple[Any, bool]) -> None:
+        workspace, created = result
+        if self._closing or token != self._open_token:
+            workspace.close()  # superseded by another open, or the window is closing
+            return
+        self.workspace = workspace
+        self._bridge = StoreEventBridge(workspace, self)
+        for view in self.views.values():
+            view.attach(workspace, self._bridge)
+        self._refresher = CoalescedTask(self.runner, lambda _p: workspace.refresh(), parent=self)
+        self._refresh_timer.start()
+        self.setWindowTitle(f"Curator — {workspace.name}")
+        self.workspace_label.setText(f"{workspace.name} — {workspace.path}")
+        self.workspace_label.setToolTip(f"Workspace “{workspace.name}” in {workspace.path}")
+        if workspace.read_only:
+            self.read_only_badge.setToolTip(workspace.read_only_reason or "Opened read-only.")
+            self.read_only_badge.show()
+        self._set_workspace_controls_enabled(True)
+        self.pages.setCurrentWidget(self.views[self.current_view_key()])
+        if created:
+            self.show_notice(f"Demo workspace created at {workspace.path}, with sample data to explore.")
+        self.workspace_opened.emit(workspace)
+
+    def _on_open_failed(self, token: int, exc: BaseException) -> None:
+        if self._closing or token != self._open_token:
+            return
+        if isinstance(exc, CuratorError):
+            sentence = str(exc)
+        else:
+            log.error("Opening a workspace failed", exc_info=exc)
+            sentence = describe_failure("", exc)
+        self.status_page.set_content(
+            "alert", "This workspace could not be opened", sentence, "Open Another Workspace…"
+        )
+        self.pages.setCurrentWidget(self.status_page)
+        self.workspace_label.setText(f"No workspace open — {self._opening_path}")
+        self.workspace_label.setToolTip(f"Could not open {self._opening_path}")
+        self.workspace_open_failed.emit(sentence)
+
+    @Slot()
+    def _on_status_page_action_triggered(self) -> None:
+        self.choose_workspace()
+
+    def _close_workspace(self) -> None:
+        """Detach every view, stop listening, finish the background work, then close.
+
+        Tasks of the old workspace may still be reading it, so they are
+        cancelled and awaited before the workspace closes; an open still in
+        flight is superseded (its workspace is closed when it arrives).
+        """
+        self._open_token += 1
+        self._refresh_timer.stop()
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+        for view in self.views.values():
+            view.detach()
+        if self._bridge is not None:
+            self._bridge.close()
+            self._bridge.deleteLater()
+            self._bridge = None
+        if not self.runner.shutdown(10_000):
+            log.warning("Background tasks were still running when the workspace closed")
+        if self.workspace is not None:
+            workspace, self.workspace = self.workspace, None
+            try:
+                workspace.close()
+            except (CuratorError, OSError):
+                # Every commit is already durable in the journal; the next open replays it.
+                log.exception("Closing the workspace %s failed", workspace.path)
+
+    @Slot()
+    def _on_refresh_timer_timeout(self) -> None:
+        if self._refresher is not None:
+            self._refresher.request()
+
+    # ---------------------------------------------------------- notices
+    def show_notice(self, text: str, *, error: bool = False, details: str = "") -> None:
+        """Show a message in the status bar; errors stay until dismissed or replaced."""
+        self.notice_label.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        self.notice_label.setText(("⚠ " if error else "") + text)
+        self.notice_label.setToolTip(details or text)
+        self.notice_dismiss.setVisible(True)
+
+    @Slot()
+    def clear_notice(self) -> None:
+        """Remove the status bar message."""
+        self.notice_label.clear()
+        self.notice_label.setToolTip("")
+        self.notice_dismiss.hide()
+
+    # -------------------------------------------------------- task status
+    @Slot(object)
+    def _on_runner_task_started(self, handle: TaskHandle) -> None:
+        if handle.description:
+            self._shown_tasks.append(handle)
+            self._update_task_status()
+
+    @Slot(object, object)
+    def _on_runner_task_progressed(self, handle: TaskHandle, _state: ProgressState) -> None:
+        if handle in self._shown_tasks:
+            self._update_task_status()
+
+    @Slot(object)
+    def _on_runner_task_finished(self, handle: TaskHandle) -> None:
+        if handle in self._shown_tasks:
+            self._shown_tasks.remove(handle)
+            self._update_task_status()
+
+    @Slot(object, object)
+    def _on_runner_task_failed(self, handle: TaskHandle, exc: BaseException) -> None:
+        details = "".join(traceback.format_exception(exc)) if not isinstance(exc, CuratorError) else str(exc)
+        self.show_notice(describe_failure(handle.description, exc), error=True, details=details)
+
+    def _update_task_status(self) -> None:
+        if not self._shown_tasks:
+            self.task_label.hide()
+            self.task_progress.hide()
+            return
+        handle = self._shown_tasks[-1]
+        state = handle.last_progress
+        text = (state.message if state is not None and state.message else handle.description) + "…"
+        if len(self._shown_tasks) > 1:
+            text += f" (+{len(self._shown_tasks) - 1} more)"
+        self.task_label.setText(text)
+        fraction = state.fraction if state is not None else None
+        if fraction is None:
+            self.task_progress.setRange(0, 0)
+        else:
+            self.task_progress.setRange(0, 1000)
+            self.task_progress.setValue(round(fraction * 1000))
+        self.task_label.show()
+        self.task_progress.show()
+
+    # ------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the background work, then close the workspace so nothing is lost."""
+        self._closing = True
+        self._close_workspace()
+        super().closeEvent(event)

@@ -1,0 +1,226 @@
+"""Pages whose features land in later work: honest empty states, kept current.
+
+Each says what the view will show and what the user can do today. When the
+workspace already holds matching records (the demo workspace has drafts and
+issues), the headline counts them instead of claiming the view is empty;
+the count follows store events like the tables do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from curator.domain import DraftStatus
+from ui.models import StoreEventBridge
+from ui.tasks import CoalescedTask, TaskRunner
+from ui.widgets.empty_state import EmptyState
+from ui.widgets.page_header import PageHeader
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _drafts_with(workspace: Any, statuses: set[DraftStatus]) -> int:
+    return sum(1 for draft in workspace.drafts.list() if draft.status in statuses)
+
+
+@dataclass(frozen=True)
+class PlaceholderSpec:
+    """The texts of one placeholder page.
+
+    ``detail`` may name ``{name}`` and ``{path}`` of the workspace. With a
+    ``count``, ``some_title``/``some_message`` replace the empty texts once
+    the workspace holds matching records.
+    """
+
+    title: str
+    icon: str
+    empty_title: str
+    message: str
+    action_text: str | None = None
+    tables: frozenset[str] = frozenset()
+    count: Callable[[Any], int] | None = None
+    some_title: Callable[[int], str] | None = None
+    some_message: str = ""
+    detail: str = ""
+
+
+HOT_ISSUES = PlaceholderSpec(
+    title="Hot issues",
+    icon="hot-issues",
+    empty_title="No hot issues yet",
+    message=(
+        "Curator groups what customers say into issues and ranks the ones heating up. "
+        "Add sources and fetch them; issues appear here once their items are analysed."
+    ),
+    action_text="Go to Sources",
+    tables=frozenset({"issues"}),
+    count=lambda ws: ws.issues.count(),
+    some_title=lambda n: _plural(n, "issue", "issues") + " in this workspace",
+    some_message=(
+        "This view will rank issues by how fast they heat up. Until it does, read what "
+        "customers say in the recent items under Sources."
+    ),
+)
+
+INBOX = PlaceholderSpec(
+    title="Inbox",
+    icon="inbox",
+    empty_title="Nothing waiting for a reply",
+    message=(
+        "Conversations that need an answer from your team will land here, with the time "
+        "left to reply. Meanwhile, follow what customers say in the recent items under Sources."
+    ),
+    action_text="Go to Sources",
+)
+
+DRAFTS = PlaceholderSpec(
+    title="Drafts",
+    icon="drafts",
+    empty_title="No drafts yet",
+    message=(
+        "Drafts are the posts, replies and articles your team writes, often in answer to a "
+        "hot issue, before they go for approval. They will be listed here, newest first."
+    ),
+    tables=frozenset({"drafts"}),
+    count=lambda ws: _drafts_with(ws, {DraftStatus.DRAFT, DraftStatus.CHANGES_REQUESTED}),
+    some_title=lambda n: _plural(n, "draft", "drafts") + " in progress",
+    some_message=(
+        "This view will list each one, newest first, with those sent back by an approver "
+        "on top. Writing and editing drafts in the app comes in a later version."
+    ),
+)
+
+APPROVALS = PlaceholderSpec(
+    title="Approvals",
+    icon="approvals",
+    empty_title="Nothing to approve",
+    message=(
+        "Drafts sent for review wait here for an approver, who checks them against the "
+        "brand and approves them or sends them back with notes."
+    ),
+    tables=frozenset({"drafts"}),
+    count=lambda ws: _drafts_with(ws, {DraftStatus.IN_REVIEW}),
+    some_title=lambda n: _plural(n, "draft", "drafts") + " waiting for approval",
+    some_message=(
+        "Here an approver will check each one against the brand, then approve it or send "
+        "it back with notes. Reviewing in the app comes in a later version."
+    ),
+)
+
+CALENDAR = PlaceholderSpec(
+    title="Calendar",
+    icon="calendar",
+    empty_title="Nothing scheduled",
+    message=(
+        "Approved content is planned here per touch point, each in its own time zone, so "
+        "a post lands at the right local hour. Nothing has been approved for scheduling yet."
+    ),
+    tables=frozenset({"drafts"}),
+    count=lambda ws: _drafts_with(ws, {DraftStatus.APPROVED, DraftStatus.SCHEDULED}),
+    some_title=lambda n: _plural(n, "post", "posts") + " approved or scheduled",
+    some_message=(
+        "This view will lay each one out per touch point and day, in the touch point's own "
+        "time zone. Planning in the app comes in a later version."
+    ),
+)
+
+WALL = PlaceholderSpec(
+    title="Wall",
+    icon="wall",
+    empty_title="Nothing on the wall yet",
+    message=(
+        "The wall is the team-room screen: hot issues, reply times and what was published "
+        "today, updated live. It fills in as issues are found and content goes out."
+    ),
+)
+
+SETTINGS = PlaceholderSpec(
+    title="Settings",
+    icon="settings",
+    empty_title="Nothing to set here yet",
+    message=(
+        "Preferences for fetching, privacy masking and notifications will be gathered here. "
+        "This window works on the workspace below."
+    ),
+    detail="{name}\n{path}",
+)
+
+
+class PlaceholderView(QWidget):
+    """A page header and an empty state that stays true to the workspace's content."""
+
+    #: The empty state's action button was clicked (the window decides where it leads).
+    action_triggered = Signal()
+
+    def __init__(self, spec: PlaceholderSpec, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._runner = runner
+        self._workspace: Any = None
+        self._bridge: StoreEventBridge | None = None
+        self._counter: CoalescedTask | None = None
+        self.count: int | None = None
+        self.header = PageHeader(spec.title)
+        self.empty_state = EmptyState(spec.icon, spec.empty_title, spec.message, spec.action_text)
+        self.empty_state.action_triggered.connect(self.action_triggered)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.empty_state, 1)
+
+    def attach(self, workspace: Any, bridge: StoreEventBridge) -> None:
+        """Follow ``workspace``: count its matching records now and after each change."""
+        self.detach()
+        self._workspace = workspace
+        self.count = None
+        self._show()
+        count = self.spec.count
+        if count is None:
+            return
+        self._bridge = bridge
+        bridge.store_changed.connect(self._on_bridge_store_changed)
+        self._counter = CoalescedTask(
+            self._runner, lambda _p: count(workspace), self._on_count_arrived, parent=self
+        )
+        self._counter.request()
+
+    def detach(self) -> None:
+        """Stop following the workspace (before it closes)."""
+        if self._bridge is not None:
+            self._bridge.store_changed.disconnect(self._on_bridge_store_changed)
+            self._bridge = None
+        if self._counter is not None:
+            self._counter.stop()
+            self._counter = None
+        self._workspace = None
+
+    @Slot(object)
+    def _on_bridge_store_changed(self, event: Any) -> None:
+        if self._counter is not None and event.table in self.spec.tables:
+            self._counter.request()
+
+    def _on_count_arrived(self, count: int) -> None:
+        self.count = count
+        self._show()
+
+    def _detail(self) -> str:
+        workspace = self._workspace
+        if workspace is None or not self.spec.detail:
+            return ""
+        return self.spec.detail.format(name=workspace.name, path=workspace.path)
+
+    def _show(self) -> None:
+        spec = self.spec
+        if self.count and spec.some_title is not None:
+            title, message = spec.some_title(self.count), spec.some_message
+        else:
+            title, message = spec.empty_title, spec.message
+        self.empty_state.set_content(spec.icon, title, message, spec.action_text, detail=self._detail())

@@ -1,0 +1,1 @@
+"""Small reusable widgets (no store access, no background work)."""
