@@ -11,8 +11,13 @@ import orjson
 
 from curator import __version__
 from curator.demo import ensure_demo_workspace, load_demo
+from curator.domain import Channel, Source
 from curator.errors import CuratorError
+from curator.ingest.health import health_sentence
+from curator.ingest.mentions import guess_mapping, parse_mapping_arg, preview, read_table
+from curator.ingest.service import IngestService
 from curator.paths import default_workspace_path
+from curator.progress import Progress, ProgressState
 from curator.settings import Settings
 from curator.workspace import Workspace
 
@@ -76,6 +81,134 @@ def _cmd_demo_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+class TextProgress:
+    """A text progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(listener=self._draw)
+        self._tty = sys.stderr.isatty()
+        self._last_decile = -1
+
+    def _draw(self, state: ProgressState) -> None:
+        done, total = state.done, state.total or 0
+        if self._tty:
+            width = 30
+            filled = int(width * done / total) if total else 0
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {done}/{total} {state.message[:40]:<40}")
+            sys.stderr.flush()
+        elif total:
+            decile = done * 10 // total
+            if decile != self._last_decile:
+                self._last_decile = decile
+                print(f"{state.message}: {done}/{total}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self._tty:
+            sys.stderr.write("\n")
+
+
+def _ingest(ws: Workspace) -> IngestService:
+    return IngestService(ws, contact=Settings().get("ingest.contact"))
+
+
+def _find_source(ws: Workspace, ref: str) -> Source:
+    matches = [s for s in ws.sources.list() if ref in (s.id, s.url) or s.id.startswith(ref) or s.title == ref]
+    if len(matches) != 1:
+        raise CuratorError(
+            f"No source matches '{ref}'."
+            if not matches
+            else f"'{ref}' matches {len(matches)} sources; be more precise."
+        )
+    return matches[0]
+
+
+def _cmd_sources_add(args: argparse.Namespace) -> int:
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        source = _ingest(ws).add_source(
+            args.url,
+            title=args.title or "",
+            channel=Channel(args.channel) if args.channel else None,
+            category=args.category or "",
+            full_text=args.full_text,
+            fetch_interval_minutes=args.interval,
+        )
+        print(f"Added '{source.title}' ({source.url}): {source.item_count} items.")
+    return 0
+
+
+def _cmd_sources_list(args: argparse.Namespace) -> int:
+    with Workspace.open(resolve_workspace(args.workspace), read_only=True) as ws:
+        sources = sorted(ws.sources.list(), key=lambda s: (s.category, s.title.lower()))
+        if not sources:
+            print("No sources yet. Add one with: curator sources add URL")
+        for s in sources:
+            mark = {"ok": " ", "new": "·", "warning": "!", "error": "✗"}[s.health]
+            health = health_sentence(s)
+            print(f"{mark} {s.id[:8]}  {s.title[:40]:<40}  {s.channel:<9} {s.item_count:>6}  {health}")
+    return 0
+
+
+def _cmd_sources_remove(args: argparse.Namespace) -> int:
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        source = _find_source(ws, args.source)
+        removed = _ingest(ws).remove_source(source.id, delete_items=not args.keep_items)
+        print(f"Removed '{source.title}' and {removed} of its items.")
+    return 0
+
+
+def _cmd_import_opml(args: argparse.Namespace) -> int:
+    data = Path(args.file).read_bytes()
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        added, skipped = _ingest(ws).import_opml(data)
+        print(f"Imported {len(added)} sources from {args.file}; {skipped} were already there.")
+    return 0
+
+
+def _cmd_export_opml(args: argparse.Namespace) -> int:
+    with Workspace.open(resolve_workspace(args.workspace), read_only=True) as ws:
+        data = _ingest(ws).export_opml()
+    Path(args.file).write_bytes(data)
+    print(f"Wrote {args.file}.")
+    return 0
+
+
+def _cmd_import_mentions(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    data = path.read_bytes()
+    table = read_table(data, path.name)
+    mapping = parse_mapping_arg(args.map) if args.map else guess_mapping(table.columns)
+    if args.preview:
+        shown = preview(data, path.name, mapping, limit=10)
+        print(f"{shown.total_rows} rows; columns: {', '.join(shown.columns)}")
+        print(f"mapping: {mapping}")
+        for item in shown.rows:
+            print(f"  {item.channel:<9} {item.author[:20]:<20} {item.text[:60]!r}")
+        for error in shown.errors:
+            print(f"  line {error.line}: {error.message}")
+        return 1 if shown.errors else 0
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        source, new = _ingest(ws).import_mentions(
+            data, path.name, mapping, title=args.title or "", channel=Channel(args.channel)
+        )
+        print(f"Imported {new} new mentions into '{source.title}'.")
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        ids = [_find_source(ws, ref).id for ref in args.sources] if args.sources else None
+        bar = TextProgress()
+        try:
+            summary = _ingest(ws).fetch(ids, due_only=not args.all and not ids, progress=bar.progress)
+        finally:
+            bar.close()
+        for report in summary.errors:
+            print(f"✗ {report.title}: {report.error}", file=sys.stderr)
+        print(summary.sentence())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="curator",
@@ -97,6 +230,49 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="print JSON")
     info.add_argument("--read-only", action="store_true", help="open without taking write access")
     info.set_defaults(func=_cmd_info)
+
+    sources = sub.add_parser("sources", help="list, add, remove, import or export sources")
+    ssub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    add = ssub.add_parser("add", help="add a feed (or a web page that links to one)")
+    add.add_argument("url")
+    add.add_argument("--title")
+    add.add_argument("--channel", choices=[c.value for c in Channel], help="the channel customers use there")
+    add.add_argument("--category", help="folder, e.g. Press or Reviews")
+    add.add_argument("--full-text", action="store_true", help="fetch each article's full text")
+    add.add_argument("--interval", type=int, default=60, help="minutes between fetches (default 60)")
+    add.set_defaults(func=_cmd_sources_add)
+    lst = ssub.add_parser("list", help="list sources with their health")
+    lst.set_defaults(func=_cmd_sources_list)
+    rm = ssub.add_parser("remove", help="remove a source and its items")
+    rm.add_argument("source", help="id (or its start), URL or title")
+    rm.add_argument("--keep-items", action="store_true")
+    rm.set_defaults(func=_cmd_sources_remove)
+    imp = ssub.add_parser("import-opml", help="add the feeds of an OPML file")
+    imp.add_argument("file")
+    imp.set_defaults(func=_cmd_import_opml)
+    exp = ssub.add_parser("export-opml", help="write the feeds to an OPML file")
+    exp.add_argument("file")
+    exp.set_defaults(func=_cmd_export_opml)
+
+    mentions = sub.add_parser("import-mentions", help="import a CSV or JSON export of social mentions")
+    mentions.add_argument("file")
+    mentions.add_argument("--map", help="columns, e.g. text=Message,author=User,time=Date,channel=Network")
+    mentions.add_argument("--title", help="source name (default: 'Mentions: FILE')")
+    mentions.add_argument(
+        "--channel",
+        default="other",
+        choices=[c.value for c in Channel],
+        help="channel for rows that name none",
+    )
+    mentions.add_argument(
+        "--preview", action="store_true", help="show what would be imported, import nothing"
+    )
+    mentions.set_defaults(func=_cmd_import_mentions)
+
+    fetch = sub.add_parser("fetch", help="fetch due sources (or all, or the ones named)")
+    fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL or title")
+    fetch.add_argument("--all", action="store_true", help="every enabled source, due or not")
+    fetch.set_defaults(func=_cmd_fetch)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")

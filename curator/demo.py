@@ -66,6 +66,10 @@ def load_demo(ws: Workspace) -> None:
             site_url=s.get("site_url", ""),
             fetch_interval_minutes=int(s.get("fetch_interval_minutes", 60)),
             created_at=now - timedelta(days=30),
+            # Demo addresses are examples: never fetched (that would reach the
+            # internet), so the sources are paused with a note saying why.
+            enabled=False,
+            last_warning="Demo source: its address is an example, so Curator does not fetch it.",
             id=_id("source", s["key"]),
         )
         for s in data["sources"]
@@ -88,6 +92,10 @@ def load_demo(ws: Workspace) -> None:
                 id=_id("item", raw["url"]),
             )
         )
+    for item in items:
+        source = next(s for s in sources.values() if s.id == item.source_id)
+        source.item_count += 1
+        source.last_fetch_at = max(source.last_fetch_at or item.fetched_at, item.fetched_at)
     drafts = [
         Draft(
             title=d["title"],

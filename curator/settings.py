@@ -43,6 +43,12 @@ REGISTRY: dict[str, Setting] = {
     for s in [
         Setting("workspace.last", str, "", "The workspace opened last; opened again at start."),
         Setting("user.name", str, _default_user(), "Your name as the team sees it in the workspace."),
+        Setting(
+            "ingest.contact",
+            str,
+            "",
+            "An e-mail or URL sent in the User-Agent, so site owners can reach you about fetching.",
+        ),
     ]
 }
 

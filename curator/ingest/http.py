@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import email.utils
 import errno
+import functools
 import http
 import re
 import socket
@@ -252,33 +253,30 @@ def validate_url(url: str) -> FetchError | None:
     Checked before any network work so a typo or an ``ftp://`` address fails
     with a sentence about the address, not a connection error.
     """
+    problem = _url_problem(url)
+    return FetchError(problem[0], problem[1], url=url) if problem else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _url_problem(url: str) -> tuple[FetchErrorKind, str] | None:
+    # Cached: sources are fetched again and again, and parsing a URL with
+    # httpx costs more than a 304 answer from a nearby server.
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
-        return FetchError(
-            FetchErrorKind.INVALID_URL, f"“{url}” is not a valid web address; check it.", url=url
-        )
+        return FetchErrorKind.INVALID_URL, f"“{url}” is not a valid web address; check it."
     if parsed.scheme not in ALLOWED_SCHEMES:
         if not parsed.scheme:
-            return FetchError(
+            return (
                 FetchErrorKind.INVALID_URL,
                 f"“{url}” is not a complete web address; it must start with http:// or https://.",
-                url=url,
             )
-        return FetchError(
-            FetchErrorKind.UNSUPPORTED_SCHEME,
-            f"Only http and https addresses can be fetched, not {url}.",
-            url=url,
-        )
+        return FetchErrorKind.UNSUPPORTED_SCHEME, f"Only http and https addresses can be fetched, not {url}."
     if not parsed.host:
-        return FetchError(FetchErrorKind.INVALID_URL, f"“{url}” names no server; check the address.", url=url)
+        return FetchErrorKind.INVALID_URL, f"“{url}” names no server; check the address."
     if not _HOST_CHARS.fullmatch(parsed.raw_host.decode("ascii", errors="replace")):
         # httpx percent-encodes a space in a host name and would look the result up.
-        return FetchError(
-            FetchErrorKind.INVALID_URL,
-            f"“{url}” has a server name that cannot exist; check the address.",
-            url=url,
-        )
+        return FetchErrorKind.INVALID_URL, f"“{url}” has a server name that cannot exist; check the address."
     return None
 
 
