@@ -35,7 +35,8 @@ print(len(received), before[0] - after[0], before[1] - after[1])
 def test_signal_emits_do_not_leak_references() -> None:
     done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, (
-        "The Qt binding crashed under signal traffic (see pyproject.toml's PySide6 pin):\n" + done.stderr[-2000:]
+        "The Qt binding crashed under signal traffic (see pyproject.toml's PySide6 pin):\n"
+        + done.stderr[-2000:]
     )
     received, lost_true, lost_false = map(int, done.stdout.split())
     assert received == 5000

@@ -93,7 +93,17 @@ def test_ctrl_q_closes_the_window(qtbot, workspace_path: Path) -> None:
     assert window.workspace is None  # closing closed the workspace
 
 
+def _count_items(path: Path) -> None:
+    """Store each source's item count, as the ingest service does when it stores items."""
+    with Workspace.open(path) as workspace, workspace.transaction():
+        counts = workspace.items.count_by_source()
+        for source in workspace.sources.list():
+            source.item_count = counts.get(source.id, 0)
+            workspace.sources.save(source)
+
+
 def test_sources_page_lists_sources_and_recent_items(qtbot, workspace_path: Path) -> None:
+    _count_items(workspace_path)
     window = _opened(qtbot, workspace_path)
     window.show_view("sources")
     view = _loaded(qtbot, window)
@@ -103,7 +113,7 @@ def test_sources_page_lists_sources_and_recent_items(qtbot, workspace_path: Path
     newest = view.items_table.model().index(0, 0).data(DomainObjectRole)
     assert newest.title == "Brew Forum item 0"
     qtbot.waitUntil(lambda: view.header.summary_label.text() == "3 sources · 6 items", timeout=5000)
-    assert _column(view.sources_table, 3) == ["2", "2", "2"]  # item counts arrived
+    assert _column(view.sources_table, 3) == ["2", "2", "2"]  # each source's stored item count
     assert "Brew Forum" in _column(view.items_table, 2)  # source titles resolved
 
 
@@ -210,18 +220,28 @@ def test_empty_workspace_shows_the_empty_state_on_sources(qtbot, empty_workspace
     view = _loaded(qtbot, window)
     assert view.stack.currentWidget() is view.empty_state
     assert view.empty_state.title == "No sources yet"
-    assert "curator load-demo" in view.empty_state.message
+    assert "run the command below" in view.empty_state.message
+    assert view.empty_state.detail == "curator load-demo"
 
 
 def test_sources_written_by_a_background_job_appear(qtbot, workspace_path: Path) -> None:
+    _count_items(workspace_path)
     window = _opened(qtbot, workspace_path)
     view = _loaded(qtbot, window)
     workspace = window.workspace
-    fresh = Item(
-        source_id=view.sources_model.object_at(0).id, title="Breaking", text="", published_at=utcnow()
-    )
+    source = view.sources_model.object_at(0)
+    fresh = Item(source_id=source.id, title="Breaking", text="", published_at=utcnow())
+
+    def store(_progress: Progress) -> None:
+        # What the ingest service does: the item and its source's count in one commit.
+        with workspace.transaction():
+            workspace.items.save(fresh)
+            current = workspace.sources.get(source.id)
+            current.item_count += 1
+            workspace.sources.save(current)
+
     with qtbot.waitSignal(window.runner.task_finished, timeout=5000):
-        window.runner.run(lambda _p: workspace.items.save(fresh))
+        window.runner.run(store)
     qtbot.waitUntil(lambda: view.items_table.model().rowCount() == 7, timeout=5000)
     assert view.items_table.model().index(0, 4).data() == "Breaking"
     qtbot.waitUntil(lambda: view.header.summary_label.text() == "3 sources · 7 items", timeout=5000)
@@ -391,4 +411,5 @@ def test_writes_from_another_process_show_up(qtbot, empty_workspace_path: Path) 
     assert result.returncode == 0, result.stderr
     qtbot.waitUntil(lambda: view.sources_model.rowCount() > 0, timeout=15_000)
     qtbot.waitUntil(lambda: view.stack.currentWidget() is not view.empty_state, timeout=5000)
-    assert view.items_model.rowCount() > 0
+    # Sources and items reload separately; the items may arrive a moment later.
+    qtbot.waitUntil(lambda: view.items_model.rowCount() > 0, timeout=5000)

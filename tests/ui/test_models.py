@@ -52,7 +52,9 @@ def test_source_model_passes_the_model_tester(qtmodeltester) -> None:
             Source(title="Alpha reviews", url="https://a.example.com/rss", channel=Channel.REVIEW),
         ]
     )
-    model.set_item_counts({model.object_at(0).id: 12})
+    counted = model.object_at(0)
+    counted.item_count = 12
+    model.upsert([counted])
     qtmodeltester.check(model)
     assert model.rowCount() == 2
 
@@ -60,10 +62,13 @@ def test_source_model_passes_the_model_tester(qtmodeltester) -> None:
 def test_source_model_cells(qtbot) -> None:
     model = SourceTableModel()
     source = Source(
-        title="Brew Forum", url="https://forum.example.org/rss", channel=Channel.LINKEDIN, category="X"
+        title="Brew Forum",
+        url="https://forum.example.org/rss",
+        channel=Channel.LINKEDIN,
+        category="X",
+        item_count=1234,
     )
     model.set_rows([source])
-    model.set_item_counts({source.id: 1234})
     items = model.index(0, SourceTableModel.COL_ITEMS)
     assert items.data() == "1,234"
     assert items.data(SortRole) == 1234  # sorts as a number, not as text
@@ -141,14 +146,15 @@ def test_item_without_title_shows_a_one_line_excerpt_of_its_text(qtbot) -> None:
 
 def test_model_sort_orders_rows_by_raw_value_and_keeps_the_order_for_inserts(qtbot, qtmodeltester) -> None:
     model = SourceTableModel()
-    sources = [Source(title=f"S{n}", url=f"https://e.example/{n}") for n in range(3)]
+    sources = [
+        Source(title=f"S{n}", url=f"https://e.example/{n}", item_count=count)
+        for n, count in enumerate((9, 100, 20))
+    ]
     model.set_rows(sources)
-    model.set_item_counts({sources[0].id: 9, sources[1].id: 100, sources[2].id: 20})
     qtmodeltester.check(model)
     model.sort(SourceTableModel.COL_ITEMS, Qt.SortOrder.DescendingOrder)
     assert _titles(model) == ["S1", "S2", "S0"]  # 100 > 20 > 9: numbers, not text
-    newcomer = Source(title="S3", url="https://e.example/3")
-    model.set_item_counts({sources[0].id: 9, sources[1].id: 100, sources[2].id: 20, newcomer.id: 50})
+    newcomer = Source(title="S3", url="https://e.example/3", item_count=50)
     model.upsert([newcomer])
     assert _titles(model) == ["S1", "S3", "S2", "S0"]
 
