@@ -27,15 +27,18 @@ from curator.domain import Channel, Item, Source, SourceKind, utcnow
 from curator.errors import CuratorError
 from curator.ingest.dedup import DuplicateIndex, canonical_url, content_hash, minhash_signature
 from curator.ingest.discover import discover_feeds
+from curator.ingest.fulltext import FullTextService
 from curator.ingest.http import Fetcher, FetchLimits, FetchRequest, FetchResult, user_agent
 from curator.ingest.mentions import ColumnMapping, load_mentions
 from curator.ingest.opml import export_opml, import_opml
 from curator.ingest.parse import ParsedEntry, parse_feed
+from curator.ingest.robots import RobotsPolicy
 from curator.progress import Progress
 from curator.workspace import Workspace
 
 MAX_INTERVAL = timedelta(hours=24)
 PARSE_POOL_MIN_REQUESTS = 40  # below this, worker start-up costs more than it saves
+FULL_TEXT_PER_PASS = 100  # articles fetched automatically per pass; the rest on demand
 COMMIT_EVERY = 50  # sources per commit during a fetch pass
 DEDUP_WINDOW = timedelta(days=30)
 
@@ -64,6 +67,7 @@ class SourceReport:
     not_modified: bool = False
     error: str = ""
     warning: str = ""
+    new_item_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +75,8 @@ class FetchSummary:
     """A whole pass, for the CLI's last line and the UI's status bar."""
 
     reports: list[SourceReport] = field(default_factory=list)
+    full_texts: int = 0
+    full_text_errors: list[str] = field(default_factory=list)
 
     @property
     def new_items(self) -> int:
@@ -90,6 +96,10 @@ class FetchSummary:
             text += f", {unchanged} unchanged"
         if self.errors:
             text += f", {len(self.errors)} with errors"
+        if self.full_texts or self.full_text_errors:
+            text += f"; full text of {self.full_texts} article" + "s" * (self.full_texts != 1)
+            if self.full_text_errors:
+                text += f" ({len(self.full_text_errors)} not fetched)"
         return text + "."
 
 
@@ -215,6 +225,7 @@ class IngestService:
         self.clock = clock
         self.parse_workers = parse_workers
         self._dedup: DuplicateIndex | None = None
+        self._full_text: FullTextService | None = None
 
     # ---------------------------------------------------------------- sources
     def due_sources(self, now: datetime | None = None) -> list[Source]:
@@ -433,7 +444,54 @@ class IngestService:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
             flush()
+        articles = [
+            item_id
+            for report in summary.reports
+            if by_id[report.source_id].full_text
+            for item_id in report.new_item_ids
+        ]
+        if articles and not (progress is not None and progress.cancelled):
+            done, errors = self.fetch_full_text(articles[:FULL_TEXT_PER_PASS], progress=progress)
+            summary.full_texts, summary.full_text_errors = done, errors
         return summary
+
+    def fetch_full_text(
+        self, item_ids: Iterable[str], *, progress: Progress | None = None
+    ) -> tuple[int, list[str]]:
+        """Fetch and store the article text of items (robots.txt respected, cached on disk).
+
+        Pages are fetched one after another: several items of one site in a
+        row must not hammer it, and its Crawl-delay is honoured.
+
+        Returns:
+            How many items got their text, and the sentences of those that did not.
+        """
+        items = [item for item in (self.ws.items.get(i) for i in item_ids) if item is not None and item.url]
+        service = self._full_text_service()
+        if progress is not None:
+            progress.start(len(items), "Fetching full text")
+        done = 0
+        errors: list[str] = []
+        for item in items:
+            if progress is not None and progress.cancelled:
+                break
+            result = service.get(item.url)
+            if result.ok:
+                item.full_text = result.text
+                self.ws.items.save(item)
+                done += 1
+            else:
+                errors.append(f"{item.title or item.url}: {result.error}")
+            if progress is not None:
+                progress.advance(1)
+        return done, errors
+
+    def _full_text_service(self) -> FullTextService:
+        if self._full_text is None:
+            self._full_text = FullTextService(
+                self.fetcher, RobotsPolicy(self.fetcher), self.ws.path / "cache" / "fulltext"
+            )
+        return self._full_text
 
     def _parse_pool(self, requests: int) -> ProcessPoolExecutor | None:
         """Worker processes for a large pass; small passes parse inline.
@@ -489,8 +547,10 @@ class IngestService:
             )
         if prepared.error:
             return self._failed(source, result, SourceError(prepared.error), now, report)
-        new, updated, dupes = self._store_entries(prepared.items)
+        new_ids, updated, dupes = self._store_entries(prepared.items)
+        new = len(new_ids)
         report.new_items, report.updated_items, report.duplicates = new, updated, dupes
+        report.new_item_ids = new_ids
         source.item_count += new
         source.last_new_items = new
         source.last_warning = prepared.warning
@@ -520,9 +580,10 @@ class IngestService:
         report.error = str(error)
         return report
 
-    def _store_entries(self, items: list[Item]) -> tuple[int, int, int]:
+    def _store_entries(self, items: list[Item]) -> tuple[list[str], int, int]:
         dedup = self._dedup_index()
-        new = updated = dupes = 0
+        new: list[str] = []
+        updated = dupes = 0
         fresh: list[Item] = []
         for item in items:
             old = self.ws.items.get(item.id)
@@ -549,7 +610,7 @@ class IngestService:
             dupes += item.duplicate_of is not None
             dedup.add(item)
             fresh.append(item)
-            new += 1
+            new.append(item.id)
         if fresh:
             self.ws.items.save_many(fresh)
         return new, updated, dupes

@@ -292,3 +292,57 @@ def test_cli_add_fetch_list_export_import(tmp_path: Path, http_server: HttpServe
     assert (
         failed.returncode == 1 and "line" in failed.stderr.lower() and "Nothing was imported" in failed.stderr
     )
+
+
+ARTICLE = """<html><head><title>Northwind switches to compostable cups</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/shop">Shop</a></nav>
+<div class="ad">Buy three bags, get one free!</div>
+<article><h1>Northwind switches to compostable cups</h1>
+<p>Northwind Coffee will serve every drink in compostable cups from January, the roaster announced.</p>
+<p>The change covers all cafes in Germany and the UK and follows two years of trials in Hamburg.</p>
+<p>Customers who bring their own cup keep the twenty cent discount, a spokesperson said.</p>
+</article><footer>Copyright Bean Market Daily. Imprint. Privacy.</footer></body></html>"""
+
+
+def test_full_text_is_fetched_for_full_text_sources_and_respects_robots(
+    ws: Workspace, http_server: HttpServer
+) -> None:
+    http_server.route(
+        "/robots.txt", body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"}
+    )
+    http_server.route(
+        "/news/cups", body=ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    http_server.route(
+        "/private/memo", body=ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    feed = rss(
+        "Bean Market",
+        ("Cups", http_server.url("/news/cups"), "n1", "Short teaser."),
+        ("Memo", http_server.url("/private/memo"), "n2", "Another teaser."),
+    )
+    http_server.route("/feed.xml", body=feed, headers={"Content-Type": "application/rss+xml"})
+    ws.sources.save(Source(title="Bean Market", url=http_server.url("/feed.xml"), full_text=True))
+    service = IngestService(ws)
+    summary = service.fetch()
+    assert summary.full_texts == 1 and len(summary.full_text_errors) == 1
+    assert "robots.txt" in summary.full_text_errors[0]
+    assert "full text of 1 article" in summary.sentence()
+    items = {i.title: i for i in ws.items.list()}
+    assert "two years of trials in Hamburg" in items["Cups"].full_text
+    assert "Buy three bags" not in items["Cups"].full_text  # boilerplate left out
+    assert items["Memo"].full_text == ""
+    assert not http_server.requests_to("/private/memo"), "a page robots.txt disallows was requested"
+    # On demand, a second time: served from the cache, no new request.
+    before = len(http_server.requests_to("/news/cups"))
+    assert service.fetch_full_text([items["Cups"].id]) == (1, [])
+    assert len(http_server.requests_to("/news/cups")) == before
+    assert any((ws.path / "cache" / "fulltext").iterdir())
+
+
+def test_sources_without_full_text_fetch_no_article_pages(ws: Workspace, http_server: HttpServer) -> None:
+    http_server.route("/news/cups", body=ARTICLE.encode(), headers={"Content-Type": "text/html"})
+    http_server.route("/feed.xml", body=rss("B", ("Cups", http_server.url("/news/cups"), "n1", "Teaser.")))
+    ws.sources.save(Source(title="B", url=http_server.url("/feed.xml")))
+    IngestService(ws).fetch()
+    assert not http_server.requests_to("/news/cups") and not http_server.requests_to("/robots.txt")

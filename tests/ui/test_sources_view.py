@@ -1022,3 +1022,31 @@ def test_page_and_dialogs_render_without_clipped_text(
     mentions.grab()
     assert _clipped_labels(mentions) == []
     mentions.reject()
+
+
+def test_fetch_full_text_of_the_selected_stream_items(
+    qtbot, feed_server: HttpServer, workspaces: Workspaces, open_view
+) -> None:
+    article = (
+        b"<html><body><nav>Home | Shop</nav><article><h1>Cups</h1>"
+        b"<p>Northwind Coffee serves every drink in compostable cups from January on.</p>"
+        b"<p>The change covers all cafes after two years of trials in Hamburg.</p></article>"
+        b"<footer>Imprint</footer></body></html>"
+    )
+    feed_server.route("/robots.txt", status=404)
+    feed_server.route("/posts/0", body=article, headers={"Content-Type": "text/html; charset=utf-8"})
+    feed_server.route(
+        "/feed.xml", body=rss("Loopback", ["Cups"], base=feed_server.url("/posts")), headers=RSS_HEADERS
+    )
+    workspace = workspaces.create()
+    _add_feed(workspace, feed_server.url("/feed.xml"))
+    view = open_view(workspace)
+    _activate(qtbot, view)
+    view.items_table.selectRow(0)
+    assert view.full_text_action in view.items_table.actions()  # offered in the stream's context menu
+    view.full_text_action.trigger()
+    text = _wait_for_message(qtbot, view)
+    assert text == "Full text fetched for 1 of 1 item."
+    [item] = workspace.items.list()
+    assert "two years of trials in Hamburg" in item.full_text
+    assert len(feed_server.requests_to("/posts/0")) == 1

@@ -134,6 +134,16 @@ def fetch_sources(progress: Progress, gate: IngestGate, source_ids: Sequence[str
         return FetchOutcome(summary, progress.cancelled, requested)
 
 
+def fetch_full_text(progress: Progress, gate: IngestGate, item_ids: Sequence[str]) -> str:
+    """Fetch the article text of the chosen items (robots.txt respected); returns the sentence to show."""
+    with gate.exclusive(progress) as service:
+        done, errors = service.fetch_full_text(item_ids, progress=progress)
+    text = f"Full text fetched for {done:,} of {len(item_ids):,} item{'' if len(item_ids) == 1 else 's'}."
+    if errors:
+        text += f" Not fetched: {errors[0]}" + (f" (and {len(errors) - 1:,} more)" if len(errors) > 1 else "")
+    return text
+
+
 # ------------------------------------------------------------ adding, editing
 @dataclass(frozen=True)
 class NewSource:

@@ -239,6 +239,12 @@ class SourcesView(QWidget):
             None,
             self.import_mentions,
         )
+        self.full_text_action = self._action(
+            "Fetch Full Text",
+            "Fetch the article pages of the selected items and keep their text (robots.txt respected)",
+            "Ctrl+T",
+            self.fetch_full_text,
+        )
         self.toolbar = QToolBar("Sources")
         self.toolbar.setObjectName("sourcesToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -291,6 +297,8 @@ class SourcesView(QWidget):
         self.items_table.setObjectName("itemsTable")
         self.items_table.sortByColumn(ItemTableModel.COL_WHEN, Qt.SortOrder.DescendingOrder)
         self.items_table.doubleClicked.connect(self._on_items_table_double_clicked)
+        self.items_table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.items_table.addAction(self.full_text_action)
 
     def _build_stream_bar(self) -> None:
         self.search_edit = QLineEdit()
@@ -558,6 +566,29 @@ class SourcesView(QWidget):
             on_result=self._on_fetch_job_done,
         )
 
+    def selected_items(self) -> list[Any]:
+        """The items selected in the stream, as domain objects."""
+        rows = {index.row() for index in self.items_table.selectionModel().selectedRows()}
+        model = self.items_table.model()
+        return [model.data(model.index(row, 0), DomainObjectRole) for row in sorted(rows)]
+
+    def fetch_full_text(self) -> None:
+        """Fetch the article text of the selected stream items in the background."""
+        if not self._can_start_job():
+            return
+        items = [item for item in self.selected_items() if item is not None and item.url]
+        if not items:
+            self.activity.show_message("Select items with a link in the stream first.", error=True)
+            return
+        self._start_job(
+            source_tasks.fetch_full_text,
+            self._gate,
+            [item.id for item in items],
+            text=f"Fetching full text of {_plural(len(items), 'item')}",
+            cancellable=True,
+            on_result=lambda text: self._finish_job(text, warning="Not fetched" in text),
+        )
+
     def import_opml(self) -> None:
         """Ask for an OPML file and add the feeds it lists."""
         if not self._can_start_job():
@@ -710,6 +741,7 @@ class SourcesView(QWidget):
         self.import_opml_action.setEnabled(writable and idle)
         self.export_opml_action.setEnabled(attached and idle and has_sources)
         self.import_mentions_action.setEnabled(writable)
+        self.full_text_action.setEnabled(writable and idle)
         self.empty_state.action_button.setEnabled(writable)
 
     # ------------------------------------------------------------ dialog slots
