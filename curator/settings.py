@@ -44,6 +44,12 @@ REGISTRY: dict[str, Setting] = {
         Setting("workspace.last", str, "", "The workspace opened last; opened again at start."),
         Setting("user.name", str, _default_user(), "Your name as the team sees it in the workspace."),
         Setting(
+            "ingest.auto_fetch",
+            bool,
+            True,
+            "While the app runs, fetch every source whose interval has passed.",
+        ),
+        Setting(
             "ingest.contact",
             str,
             "",

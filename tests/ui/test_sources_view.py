@@ -1050,3 +1050,35 @@ def test_fetch_full_text_of_the_selected_stream_items(
     [item] = workspace.items.list()
     assert "two years of trials in Hamburg" in item.full_text
     assert len(feed_server.requests_to("/posts/0")) == 1
+
+
+def test_due_sources_are_fetched_automatically_while_the_app_runs(
+    qtbot, feed_server: HttpServer, workspaces: Workspaces, open_view
+) -> None:
+    feed_server.route("/feed.xml", body=rss("Loopback", ["First"]), headers=RSS_HEADERS)
+    workspace = workspaces.create()
+    source = _add_feed(workspace, feed_server.url("/feed.xml"))
+    view = open_view(workspace)
+    assert view.auto_fetch_timer.isActive()
+    # Not due yet (just fetched): a tick fetches nothing and shows nothing.
+    view.auto_fetch_timer.timeout.emit()
+    assert view.activity.kind == "" and len(feed_server.requests_to("/feed.xml")) == 1
+    # Its interval has passed: the next tick fetches it in the background.
+    stored = workspace.sources.get(source.id)
+    assert stored is not None
+    stored.next_fetch_at = utcnow() - timedelta(minutes=1)
+    workspace.sources.save(stored)
+    feed_server.route("/feed.xml", body=rss("Loopback", ["Second", "First"]), headers=RSS_HEADERS)
+    qtbot.waitUntil(
+        lambda: (
+            (
+                view.sources_model.data(view.sources_model.index(0, 0), DomainObjectRole).next_fetch_at
+                or utcnow()
+            )
+            <= utcnow()
+        ),
+        timeout=5000,
+    )
+    view.auto_fetch_timer.timeout.emit()
+    assert _wait_for_message(qtbot, view) == "Fetched 1 source: 1 new item."
+    assert len(feed_server.requests_to("/feed.xml")) == 2

@@ -113,6 +113,21 @@ class FetchOutcome:
         return self.summary.sentence()
 
 
+def fetch_due_sources(progress: Progress, gate: IngestGate) -> FetchOutcome | None:
+    """Fetch the sources whose interval has passed (the app's automatic polling); None when none is due."""
+    from curator.settings import Settings
+
+    if not Settings().get("ingest.auto_fetch"):
+        return None
+    with gate.exclusive(progress) as service:
+        due = [source.id for source in service.due_sources()]
+        if not due:
+            return None
+        progress.start(len(due), "Fetching due sources")
+        summary = service.fetch(due, progress=progress)
+        return FetchOutcome(summary, progress.cancelled, len(due))
+
+
 def fetch_sources(progress: Progress, gate: IngestGate, source_ids: Sequence[str] | None) -> FetchOutcome:
     """Fetch the named sources now (all enabled feeds when None), committing as results arrive."""
     with gate.exclusive(progress) as service:

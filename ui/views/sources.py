@@ -67,6 +67,8 @@ from ui.widgets.page_header import PageHeader
 SEARCH_DELAY_MS = 150
 #: How often relative times ("5 min ago") and the time filter move on.
 CLOCK_INTERVAL_MS = 30_000
+#: How often the page looks for sources whose fetch interval has passed.
+AUTO_FETCH_INTERVAL_MS = 60_000
 #: The time filter's choices: label and how far back (None: any time).
 TIME_RANGES: tuple[tuple[str, timedelta | None], ...] = (
     ("Any time", None),
@@ -180,6 +182,10 @@ class SourcesView(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_INTERVAL_MS)
         self._clock.timeout.connect(self._on_clock_timeout)
+        # Polling: sources whose interval has passed are fetched in the background.
+        self.auto_fetch_timer = QTimer(self)
+        self.auto_fetch_timer.setInterval(AUTO_FETCH_INTERVAL_MS)
+        self.auto_fetch_timer.timeout.connect(self._on_auto_fetch_timer_timeout)
         self._update_actions()
         self._update_texts()
 
@@ -445,6 +451,8 @@ class SourcesView(QWidget):
         )
         self._bridge = bridge
         self._clock.start()
+        if not workspace.read_only:
+            self.auto_fetch_timer.start()
         self._update_actions()
 
     def detach(self) -> None:
@@ -466,6 +474,7 @@ class SourcesView(QWidget):
         self.sources_model.clear()
         self.items_model.clear()
         self._clock.stop()
+        self.auto_fetch_timer.stop()
         self._gate = None
         self._workspace = None
         self._update_actions()
@@ -721,6 +730,36 @@ class SourcesView(QWidget):
             )
         everything_failed = bool(failed) and len(failed) == len(outcome.summary.reports)
         self._finish_job(text, error=everything_failed, warning=bool(failed))
+
+    @Slot()
+    def _on_auto_fetch_timer_timeout(self) -> None:
+        # Never on top of a job the user started; the next tick tries again.
+        if self._gate is None or self.read_only or self._job_running():
+            return
+        # The model holds the sources: decide without disk work whether any is due.
+        now = utcnow()
+        sources = [
+            self.sources_model.data(self.sources_model.index(row, 0), DomainObjectRole)
+            for row in range(self.sources_model.rowCount())
+        ]
+        if not any(
+            s.kind == SourceKind.FEED and s.enabled and (s.next_fetch_at is None or s.next_fetch_at <= now)
+            for s in sources
+        ):
+            return
+        self._start_job(
+            source_tasks.fetch_due_sources,
+            self._gate,
+            text="Fetching due sources",
+            cancellable=True,
+            on_result=self._on_auto_fetch_job_done,
+        )
+
+    def _on_auto_fetch_job_done(self, outcome: FetchOutcome | None) -> None:
+        if outcome is None:
+            self.activity.clear()  # nothing was due: leave no trace
+            return
+        self._on_fetch_job_done(outcome)
 
     @Slot()
     def _on_activity_cancel_requested(self) -> None:
