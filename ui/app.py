@@ -24,6 +24,7 @@ from curator.paths import default_workspace_path
 from curator.settings import Settings
 from ui.assets import icon
 from ui.main_window import MainWindow
+from ui.tasks import freeze_long_lived_objects
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         window = create_window(argv)
         window.show()
+        freeze_long_lived_objects()
         app = QApplication.instance()
         assert app is not None
         code = app.exec()

@@ -213,6 +213,10 @@ class FetchResult:
         return self.error is None and self.redirect_location is None
 
 
+#: Largest unwanted body read to keep its connection for the next request.
+DRAIN_LIMIT = 64 * 1024
+
+
 def user_agent(contact: str = "") -> str:
     """The User-Agent Curator sends: names the product, its page and a contact.
 
@@ -855,7 +859,24 @@ class Fetcher:
                     hop.location = str(response.url.join(hop.raw_location))
             elif 200 <= hop.status < 300:
                 hop.body = await self._read_body(response)
+            if not response.is_stream_consumed:
+                await self._drain(response)
             return hop
+
+    @staticmethod
+    async def _drain(response: httpx.Response) -> None:
+        """Read a small unwanted body (a 304's empty one, an error page) to its end.
+
+        A response closed before its end takes its connection down with it;
+        drained, the connection goes back to the pool. Without this every
+        conditional request of a pass opened a new connection, and a pass of
+        304s cost twice the time. Large bodies are not worth it: closed.
+        """
+        seen = 0
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > DRAIN_LIMIT:
+                break
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         """Stream the body, unpacking it in slices, and stop as soon as it exceeds the limit."""

@@ -48,8 +48,9 @@ def feed_server() -> object:
 def test_ingest_figures(feed_server: int, tmp_path: Path, qapp: object) -> None:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-    from ui.tasks import TaskRunner
+    from ui.tasks import TaskRunner, freeze_long_lived_objects
 
+    freeze_long_lived_objects()  # as the app does once its window is up
     port = feed_server
     bodies = [feed_body(n, ITEMS) for n in range(FEEDS)]
     t = time.perf_counter()

@@ -53,7 +53,7 @@ from ui.models import (
     StreamFilterProxyModel,
     TableFilterProxyModel,
 )
-from ui.tasks import TaskHandle, TaskRunner
+from ui.tasks import TaskHandle, TaskRunner, freeze_long_lived_objects
 from ui.views import source_tasks
 from ui.views.mentions_dialog import MentionsImportDialog, choose_mentions_file
 from ui.views.source_dialogs import AddSourceDialog, EditSourceDialog
@@ -132,8 +132,10 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def _warm_ingest_import(_progress: Progress) -> None:
-    """Import the ingest service in a worker, so the first health tooltip does not wait for it."""
+    """Import the ingest service in a worker, so the first job does not wait for it."""
     import curator.ingest.service  # noqa: F401
+
+    freeze_long_lived_objects()
 
 
 class SourcesView(QWidget):
