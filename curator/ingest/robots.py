@@ -6,23 +6,23 @@ rules are fetched once per scheme, host and port through the shared
 :class:`~curator.ingest.http.Fetcher` (same limits, same User-Agent) and
 kept in memory for 24 hours, as RFC 9309 allows.
 
-The matcher is written here rather than taken from ``urllib.robotparser``
-because that module predates RFC 9309 and answers differently from it: it
-applies the first matching rule in file order instead of the longest match,
-ignores the ``*`` and ``$`` wildcards, matches user agents by substring and
-uses only the first matching group. (Protego is a maintained library that
-follows RFC 9309; it can replace :func:`parse_robots` once it is a
-dependency.)
+Parsing and matching (longest match, ``*`` and ``$``, percent-encoding,
+merged groups) are Protego's, the RFC 9309 parser of the Scrapy project;
+this module adds what RFC 9309 asks of a crawler around it: 4xx means
+everything is allowed, 5xx or unreachable means nothing is, and rules are
+cached. (``urllib.robotparser`` predates RFC 9309 and answers differently:
+first match instead of longest, no wildcards.)
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from protego import Protego
 
 from curator.ingest.http import Fetcher, FetchErrorKind, FetchRequest, FetchResult
 
@@ -31,40 +31,6 @@ CACHE_SECONDS = 24 * 3600.0
 # An unreachable robots.txt blocks the whole site; ask again sooner than a day.
 ERROR_CACHE_SECONDS = 30 * 60.0
 _ROBOTS_ACCEPT = "text/plain, */*;q=0.1"
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
-
-
-def _normalize(text: str) -> str:
-    """Percent-encode per RFC 9309 2.2.2 so a rule and a path compare octet by octet.
-
-    Non-ASCII and unsafe characters are encoded as UTF-8; an encoded
-    unreserved character is decoded; hex digits are upper-cased.
-    """
-    encoded = "".join(
-        ch if 0x21 <= ord(ch) < 0x7F else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text
-    )
-
-    def fix(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
-
-    return _PERCENT.sub(fix, encoded)
-
-
-@dataclass(frozen=True)
-class _Rule:
-    allow: bool
-    pattern: str
-    regex: re.Pattern[str]
-
-    @classmethod
-    def make(cls, allow: bool, pattern: str) -> _Rule:
-        pattern = _normalize(pattern)
-        anchored = pattern.endswith("$")
-        body = pattern[:-1] if anchored else pattern
-        regex = ".*".join(re.escape(part) for part in body.split("*")) + (r"\Z" if anchored else "")
-        return cls(allow, pattern, re.compile(regex, re.DOTALL))
 
 
 @dataclass(frozen=True)
@@ -72,7 +38,8 @@ class RobotsRules:
     """The rules of one robots.txt that apply to one user-agent token.
 
     Attributes:
-        rules: the allow and disallow rules of the matching groups.
+        parser: the parsed robots.txt (None when it was unavailable or unreachable).
+        agent: the user-agent token whose group applies.
         crawl_delay: seconds to leave between two requests, when the group
             says so (``Crawl-delay`` is not in RFC 9309, but many sites use
             it and honouring it costs nothing).
@@ -83,7 +50,8 @@ class RobotsRules:
         reason: why the rules look the way they do, for logs and tooltips.
     """
 
-    rules: tuple[_Rule, ...] = ()
+    parser: Protego | None = None
+    agent: str = AGENT_TOKEN
     crawl_delay: float | None = None
     allow_all: bool = False
     disallow_all: bool = False
@@ -93,71 +61,19 @@ class RobotsRules:
         """Whether ``path`` (path plus query) may be fetched: longest match wins, Allow wins ties."""
         if self.disallow_all:
             return False
-        if self.allow_all or path.startswith("/robots.txt"):
+        if self.allow_all or self.parser is None or path.startswith("/robots.txt"):
             return True
-        target = _normalize(path or "/")
-        best: _Rule | None = None
-        for rule in self.rules:
-            if rule.regex.match(target) and (
-                best is None
-                or len(rule.pattern) > len(best.pattern)
-                or (len(rule.pattern) == len(best.pattern) and rule.allow and not best.allow)
-            ):
-                best = rule
-        return best is None or best.allow
-
-
-@dataclass
-class _Group:
-    agents: list[str] = field(default_factory=list)
-    rules: list[_Rule] = field(default_factory=list)
-    crawl_delay: float | None = None
+        return bool(self.parser.can_fetch("http://robots.invalid" + (path or "/"), self.agent))
 
 
 def parse_robots(text: str, agent: str = AGENT_TOKEN) -> RobotsRules:
-    """Parse a robots.txt and keep the rules for ``agent`` (or for ``*`` if no group names it).
-
-    Following RFC 9309: consecutive user-agent lines start a group; agent
-    names match case-insensitively on the product token (before any ``/``);
-    all groups that name the agent are merged; unknown lines are ignored.
-    """
-    groups: list[_Group] = []
-    current: _Group | None = None
-    last_was_agent = False
-    for raw_line in text.splitlines():
-        line = raw_line.split("#", 1)[0].strip()
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        key = key.strip().lower()
-        value = value.strip()
-        if key in ("user-agent", "useragent"):
-            if current is None or not last_was_agent:
-                current = _Group()
-                groups.append(current)
-            current.agents.append(value.split("/", 1)[0].split()[0].lower() if value.split() else "")
-            last_was_agent = True
-            continue
-        last_was_agent = False
-        if current is None:
-            continue
-        if key in ("allow", "disallow") and value:
-            current.rules.append(_Rule.make(key == "allow", value))
-        elif key == "crawl-delay" and current.crawl_delay is None:
-            try:
-                delay = float(value)
-            except ValueError:
-                continue
-            if delay >= 0:
-                current.crawl_delay = delay
-    token = agent.lower()
-    chosen = [group for group in groups if token in group.agents] or [
-        group for group in groups if "*" in group.agents
-    ]
-    delays = [group.crawl_delay for group in chosen if group.crawl_delay is not None]
+    """Parse a robots.txt and keep the rules for ``agent`` (or for ``*`` if no group names it)."""
+    parser = Protego.parse(text)
+    delay = parser.crawl_delay(agent)
     return RobotsRules(
-        rules=tuple(rule for group in chosen for rule in group.rules),
-        crawl_delay=delays[0] if delays else None,
+        parser=parser,
+        agent=agent,
+        crawl_delay=float(delay) if delay is not None and delay >= 0 else None,
         reason="robots.txt rules",
     )
 

@@ -302,7 +302,7 @@ def test_page_errors_and_non_pages_are_sentences(http_server: HttpServer, servic
         ("User-agent: *\nDisallow: /caf%C3%A9/", "/café/menu", False),  # percent-encoding normalised
         ("User-agent: *\nDisallow: /%7Euser/", "/~user/page", False),
         ("User-agent: Googlebot\nDisallow: /\n\nUser-agent: *\nAllow: /", "/a", True),
-        ("User-agent: CURATOR/2.0\nDisallow: /private\n", "/private/a", False),  # case, version ignored
+        ("User-agent: CURATOR\nDisallow: /private\n", "/private/a", False),  # agent matched without case
         ("User-agent: curator\nAllow: /\n\nUser-agent: *\nDisallow: /", "/a", True),  # own group only
         ("User-agent: other\nUser-agent: curator\nDisallow: /shared\n", "/shared/x", False),
         ("User-agent: curator\nDisallow: /a\n\nUser-agent: curator\nDisallow: /b\n", "/b/x", False),  # merged
