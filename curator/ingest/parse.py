@@ -27,12 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 
 from curator.ingest.dates import parse_date
-from curator.ingest.sanitize import html_to_text, sanitize_html
+from curator.ingest.sanitize import html_to_text, is_web_url, sanitize_html
 
 __all__ = ["ParsedEntry", "ParsedFeed", "feedparser_response_headers", "parse_feed"]
 
@@ -138,10 +138,10 @@ def feedparser_response_headers(url: str, headers: Mapping[str, str] | None) -> 
         A new dict with lower-case keys.
     """
     result = {str(key).strip().lower(): str(value).strip() for key, value in (headers or {}).items()}
-    base = url if _is_web_url(url) else ""
+    base = url if is_web_url(url) else ""
     location = result.get("content-location", "")
     resolved = _join(base, location) if location else base
-    result["content-location"] = resolved if _is_web_url(resolved) else base
+    result["content-location"] = resolved if is_web_url(resolved) else base
     if not result.get("content-type"):
         result["content-type"] = "application/xml"
     return result
@@ -378,14 +378,6 @@ def _join_text(title: str, body: str) -> str:
     return "\n\n".join(part for part in (title, body) if part)
 
 
-def _is_web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def _join(base: str, url: str) -> str:
     try:
         return urljoin(base, url.strip())
@@ -398,7 +390,7 @@ def _web_url(url: str, base: str) -> str:
     if not url.strip():
         return ""
     absolute = _join(base, url)
-    return absolute if _is_web_url(absolute) else ""
+    return absolute if is_web_url(absolute) else ""
 
 
 def _ttl(value: object) -> int | None:

@@ -228,7 +228,7 @@ def _parse(markup: str) -> lxml.html.HtmlElement | None:
 
 def _effective_base(doc: lxml.html.HtmlElement, base_url: str) -> str:
     """The absolute http(s) URL relative links resolve against, or '' if none is known."""
-    base = base_url.strip() if _is_web_url(base_url.strip()) else ""
+    base = base_url.strip() if is_web_url(base_url.strip()) else ""
     for element in doc.iter("base"):
         href = (element.get("href") or "").strip()
         if href:
@@ -236,13 +236,13 @@ def _effective_base(doc: lxml.html.HtmlElement, base_url: str) -> str:
                 candidate = urljoin(base, href)
             except ValueError:
                 candidate = ""
-            if _is_web_url(candidate):
+            if is_web_url(candidate):
                 base = candidate
             break
     return base
 
 
-def _is_web_url(url: str) -> bool:
+def is_web_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
     except ValueError:
