@@ -1,0 +1,1 @@
+"""Hot issues: incremental story clustering, labels and trending."""

@@ -1,0 +1,1 @@
+"""Language analysis: the spaCy pipeline, sentiment and personal-data masking."""
