@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -163,6 +164,12 @@ class Item:
     minhash: str = ""
     duplicate_of: str | None = None
     full_text: str = ""
+    # Language analysis, done once (curator.nlp): what clustering, labels and
+    # trending need, the sentiment, and the text with personal data masked
+    # for shared screens and exports (the original text stays as it is).
+    analysis: dict[str, Any] = field(default_factory=dict)
+    sentiment: float | None = None
+    masked_text: str = ""
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
@@ -184,10 +191,20 @@ class Issue:
     pinned: bool = False
     muted: bool = False
     created_at: datetime = field(default_factory=utcnow)
+    # Kept up to date by the analysis; an editor's rename sets label_locked.
+    label_locked: bool = False
+    item_count: int = 0
+    representative_item_id: str = ""
+    merged_into: str | None = None
+    hot_score: float = 0.0
+    hot_reason: str = ""
+    negative_share: float = 0.0
+    last_item_at: datetime | None = None
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
         _require_utc(self.created_at, "Issue.created_at")
+        _require_utc(self.last_item_at, "Issue.last_item_at")
 
 
 @dataclass
