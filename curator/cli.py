@@ -209,6 +209,57 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from curator.issues.service import AnalysisService
+
+    with Workspace.open(resolve_workspace(args.workspace)) as ws:
+        bar = TextProgress()
+        try:
+            summary = AnalysisService(ws, model=args.model).analyse(progress=bar.progress)
+        finally:
+            bar.close()
+        print(summary.sentence())
+    return 0
+
+
+def _cmd_issues(args: argparse.Namespace) -> int:
+    from curator.issues.service import AnalysisService
+
+    with Workspace.open(resolve_workspace(args.workspace), read_only=True) as ws:
+        service = AnalysisService(ws)
+        if args.hot:
+            issues = service.hot(limit=args.limit)
+        else:
+            issues = sorted(
+                (i for i in ws.issues.list() if i.merged_into is None and i.item_count > 0),
+                key=lambda i: (-i.item_count, i.label),
+            )[: args.limit]
+        if args.json:
+            rows = [
+                {
+                    "id": i.id,
+                    "label": i.label,
+                    "items": i.item_count,
+                    "hot_score": round(i.hot_score, 3),
+                    "why": i.hot_reason,
+                    "negative_share": round(i.negative_share, 3),
+                    "keyphrases": i.keyphrases,
+                    "pinned": i.pinned,
+                    "muted": i.muted,
+                }
+                for i in issues
+            ]
+            sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return 0
+        if not issues:
+            print("No issues yet. Fetch sources, then run: curator analyse")
+        for i in issues:
+            flag = "📌" if i.pinned else ("·" if i.muted else " ")
+            neg = f"{i.negative_share:4.0%} negative"
+            print(f"{flag} {i.hot_score:6.2f}  {i.item_count:>5}  {i.label[:60]:<60}  {neg}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="curator",
@@ -273,6 +324,16 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="id, URL or title")
     fetch.add_argument("--all", action="store_true", help="every enabled source, due or not")
     fetch.set_defaults(func=_cmd_fetch)
+
+    analyse = sub.add_parser("analyse", help="analyse new items and update the hot issues")
+    analyse.add_argument("--model", help="spaCy model name (default: en_core_web_sm, else the bundled one)")
+    analyse.set_defaults(func=_cmd_analyse)
+
+    issues = sub.add_parser("issues", help="list the issues (by size, or --hot by hot score)")
+    issues.add_argument("--hot", action="store_true", help="hottest first: pinned, then by hot score")
+    issues.add_argument("--json", action="store_true", help="print JSON")
+    issues.add_argument("--limit", type=int, default=20)
+    issues.set_defaults(func=_cmd_issues)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")
