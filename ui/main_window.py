@@ -37,6 +37,7 @@ from ui.assets import icon
 from ui.models import StoreEventBridge
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
 from ui.views import placeholders
+from ui.views.hot_issues import HotIssuesView
 from ui.views.placeholders import PlaceholderView
 from ui.views.sources import SourcesView
 from ui.widgets.elided_label import ElidedLabel
@@ -105,7 +106,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 )
 
 _PLACEHOLDERS = {
-    "hot_issues": placeholders.HOT_ISSUES,
     "inbox": placeholders.INBOX,
     "drafts": placeholders.DRAFTS,
     "approvals": placeholders.APPROVALS,
@@ -221,11 +221,13 @@ class MainWindow(QMainWindow):
 
     def _build_pages(self) -> None:
         self.pages = QStackedWidget()
-        self.views: dict[str, SourcesView | PlaceholderView] = {}
+        self.views: dict[str, SourcesView | HotIssuesView | PlaceholderView] = {}
         for entry in NAV_ENTRIES:
-            view: SourcesView | PlaceholderView
+            view: SourcesView | HotIssuesView | PlaceholderView
             if entry.key == "sources":
                 view = SourcesView(self.runner)
+            elif entry.key == "hot_issues":
+                view = HotIssuesView(self.runner)
             else:
                 view = PlaceholderView(_PLACEHOLDERS[entry.key], self.runner)
                 view.action_triggered.connect(self._on_placeholder_action_triggered)
