@@ -33,7 +33,7 @@ lint: $(STAMP)
 	@if command -v appstreamcli >/dev/null; then appstreamcli validate --no-net --explain packaging/io.github.curator.Curator.metainfo.xml; else echo "appstreamcli not installed: skipped (apt install appstream)"; fi
 
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -o python_files='bench_*.py' -p no:randomly -s -q $(ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -o python_files='bench_*.py' -s -q $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

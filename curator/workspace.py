@@ -24,6 +24,7 @@ from curator.domain import Draft, Issue, Source, TouchPoint, User, utcnow
 from curator.errors import NotAWorkspace, SchemaTooNew, WorkspaceError
 from curator.store.engine import Store, StoreEvent, Transaction
 from curator.store.files import remove_stale_temp_files
+from curator.store.interfaces import ItemRepositoryProtocol, Repository
 from curator.store.lock import WorkspaceLock
 from curator.store.migrations import META_FILE, SCHEMA_VERSION, TABLES, migrate, read_meta, write_meta
 from curator.store.repositories import ItemRepository, TinyRepository
@@ -42,12 +43,15 @@ class Workspace:
         self.store = store
         self._lock = lock
         self.backup_taken = backup
-        self.sources = TinyRepository(store, "sources", Source)
-        self.items = ItemRepository(store)
-        self.issues = TinyRepository(store, "issues", Issue)
-        self.drafts = TinyRepository(store, "drafts", Draft)
-        self.touchpoints = TinyRepository(store, "touchpoints", TouchPoint)
-        self.users = TinyRepository(store, "users", User)
+        # Typed as the protocols services may rely on (mypy checks that the
+        # TinyDB repositories satisfy them): a server-backed store replaces
+        # only these lines.
+        self.sources: Repository[Source] = TinyRepository(store, "sources", Source)
+        self.items: ItemRepositoryProtocol = ItemRepository(store)
+        self.issues: Repository[Issue] = TinyRepository(store, "issues", Issue)
+        self.drafts: Repository[Draft] = TinyRepository(store, "drafts", Draft)
+        self.touchpoints: Repository[TouchPoint] = TinyRepository(store, "touchpoints", TouchPoint)
+        self.users: Repository[User] = TinyRepository(store, "users", User)
         self._closed = False
 
     @property

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from curator.domain import Issue, utcnow
+from curator.domain import Issue, Item, utcnow
 from curator.errors import CuratorError
 from curator.issues.clustering import StoryClusterer
 from curator.issues.labels import label_issues, representative
@@ -87,7 +87,8 @@ class AnalysisService:
         """Analyse new items, cluster them, refresh the issues."""
         now = now or utcnow()
         summary = AnalysisSummary(warning=self.pipeline.warning)
-        todo = [item for item in self.ws.items.list() if not item.analysis]
+        items = self.ws.items.list()
+        todo = [item for item in items if not item.analysis]
         if todo:
             texts = [f"{item.title}\n{item.full_text or item.text}".strip() for item in todo]
             analyses = analyse_texts(texts, pipeline=self.pipeline, progress=progress)
@@ -108,7 +109,7 @@ class AnalysisService:
         known = set(clusterer.assignments())
         batch = [
             (item.id, terms_of(ItemAnalysis.from_doc(item.analysis)))
-            for item in self.ws.items.list()
+            for item in items
             if item.analysis and item.duplicate_of is None and item.id not in known
         ]
         before = set(clusterer.issue_ids())
@@ -116,7 +117,7 @@ class AnalysisService:
             clusterer.add_batch(batch)
             summary.clustered = len(batch)
         self._save_clusterer(clusterer)
-        self._refresh_issues(clusterer, now)
+        self._refresh_issues(clusterer, now, items)
         summary.issues = len(clusterer.issue_ids())
         summary.new_issues = len(set(clusterer.issue_ids()) - before)
         return summary
@@ -186,9 +187,11 @@ class AnalysisService:
         with self.ws.transaction() as tx:
             tx.put(STATE_TABLE, STATE_ID, {"state": clusterer.to_state()})
 
-    def _refresh_issues(self, clusterer: StoryClusterer, now: datetime) -> None:
+    def _refresh_issues(
+        self, clusterer: StoryClusterer, now: datetime, known: list[Item] | None = None
+    ) -> None:
         members = clusterer.issues()
-        items = {item.id: item for item in self.ws.items.list()}
+        items = {item.id: item for item in (known if known is not None else self.ws.items.list())}
         tokens: dict[str, list[list[str]]] = {}
         docs: dict[str, list[tuple[str, Sequence[str]]]] = {}
         for issue_id, item_ids in members.items():

@@ -32,7 +32,6 @@ from typing import Any
 
 import orjson
 from tinydb import Storage, TinyDB
-from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
 from curator.errors import CorruptWorkspace, WorkspaceReadOnly
@@ -299,15 +298,6 @@ class Store:
         """Every document, partition by partition, newest period first."""
         for partition in self.partitions(table):
             yield from self.partition_docs(table, partition)
-
-    def search(self, table: str, cond: QueryLike) -> list[Doc]:
-        """Documents matching a TinyDB query, over every partition."""
-        found: list[Doc] = []
-        for partition in self.partitions(table):
-            with self._mutex:
-                part = self._partition(self._table(table), partition)
-                found.extend(dict(doc) for doc in part.table.search(cond))
-        return found
 
     def _get_locked(self, table: str, doc_id: str) -> Doc | None:
         state = self._table(table)
