@@ -207,15 +207,75 @@ class Issue:
         _require_utc(self.last_item_at, "Issue.last_item_at")
 
 
+class LinkPolicy(StrEnum):
+    """What a touch point accepts in the way of links."""
+
+    ANY = "any"
+    ONE = "one"
+    NONE = "none"
+
+
+class ConnectorKind(StrEnum):
+    """How a touch point's posts leave the workstation (curator.publish)."""
+
+    NONE = "none"
+    OUTBOX = "outbox"
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    STATIC_FEED = "static_feed"
+
+
+@dataclass
+class Slot:
+    """A recurring posting slot in the touch point's local wall-clock time.
+
+    ``weekdays`` uses Python's numbering (Monday 0 .. Sunday 6); ``time`` is
+    ``HH:MM``. Occurrences are computed in local time and stored in UTC.
+    """
+
+    weekdays: list[int]
+    time: str
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise ValueError(f"A slot needs weekdays between 0 (Monday) and 6 (Sunday), got {self.weekdays}.")
+        hh, _, mm = self.time.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+            raise ValueError(f"A slot time must be HH:MM (24 h), got {self.time!r}.")
+
+
+@dataclass
+class Connector:
+    """A touch point's publishing connector; secrets live in the keyring, never here."""
+
+    kind: ConnectorKind = ConnectorKind.NONE
+    options: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class TouchPoint:
-    """A place the brand publishes, with its own clock and limits."""
+    """A place the brand publishes, with its own clock, limits and connector.
+
+    Constraints left at None take the platform's defaults
+    (:func:`curator.editorial.touchpoints.effective_rules`).
+    """
 
     name: str
     kind: TouchPointKind
     timezone: str = "UTC"
     max_length: int | None = None
     hashtag_limit: int | None = None
+    link_policy: LinkPolicy | None = None
+    requires_image: bool | None = None
+    # Tone bounds on the VADER compound score (-1 .. 1).
+    min_sentiment: float | None = None
+    max_sentiment: float | None = None
+    slots: list[Slot] = field(default_factory=list)
+    min_gap_minutes: int = 0
+    # Allowed local posting hours, "HH:MM" each; empty means any time.
+    allowed_from: str = ""
+    allowed_until: str = ""
+    connector: Connector = field(default_factory=Connector)
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
@@ -226,11 +286,63 @@ class TouchPoint:
                 f"Unknown time zone {self.timezone!r} for touch point {self.name!r}: "
                 "use an IANA name such as Europe/Berlin."
             ) from exc
+        if self.min_gap_minutes < 0:
+            raise ValueError("A minimum gap between posts cannot be negative.")
+
+
+@dataclass
+class Variant:
+    """The text of a draft for one touch point.
+
+    Until an editor changes it (``edited``), a variant follows the body: it is
+    derived again from each new body. An edited variant is kept as written.
+    """
+
+    text: str = ""
+    edited: bool = False
+
+
+@dataclass
+class Citation:
+    """A source a draft relies on: a stored item, a URL, or both."""
+
+    item_id: str = ""
+    url: str = ""
+    title: str = ""
+
+
+@dataclass
+class Approval:
+    """One approval step passed, bound to the exact version it saw."""
+
+    step: str
+    user_id: str
+    version_hash: str
+    at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        _require_utc(self.at, "Approval.at")
+
+
+@dataclass
+class Waiver:
+    """A brand-check finding waived, with who did it and why."""
+
+    finding_key: str
+    user_id: str
+    reason: str
+    version_hash: str
+    at: datetime = field(default_factory=utcnow)
 
 
 @dataclass
 class Draft:
-    """A piece of content on its way through the editorial line."""
+    """A piece of content on its way through the editorial line.
+
+    ``version`` and ``content_hash`` name the current version (kept in full
+    in the ``draft_versions`` table); approvals bind to a content hash, so
+    any change after approval is seen.
+    """
 
     title: str
     body: str = ""
@@ -240,15 +352,125 @@ class Draft:
     touchpoint_ids: list[str] = field(default_factory=list)
     source_item_ids: list[str] = field(default_factory=list)
     issue_id: str | None = None
+    conversation_id: str | None = None
     tags: list[str] = field(default_factory=list)
     due_at: datetime | None = None
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    variants: dict[str, Variant] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)
+    sponsored: bool = False
+    version: int = 0
+    content_hash: str = ""
+    approvals: list[Approval] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
         for name in ("due_at", "created_at", "updated_at"):
             _require_utc(getattr(self, name), f"Draft.{name}")
+
+
+@dataclass
+class DraftVersion:
+    """A saved state of a draft: every saved change is one, never rewritten."""
+
+    draft_id: str
+    number: int
+    title: str
+    body: str
+    variants: dict[str, Variant]
+    content_hash: str
+    author_id: str
+    created_at: datetime = field(default_factory=utcnow)
+    note: str = ""
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        _require_utc(self.created_at, "DraftVersion.created_at")
+        if not self.id:
+            self.id = f"{self.draft_id}.{self.number:05d}"
+
+
+@dataclass
+class Comment:
+    """An internal comment on a draft, anchored to a version and a span of its body."""
+
+    draft_id: str
+    version: int
+    author_id: str
+    text: str
+    start: int = 0
+    end: int = 0
+    quote: str = ""
+    resolved: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class AuditEntry:
+    """One line of the append-only, hash-chained audit log."""
+
+    seq: int
+    at: datetime
+    user_id: str
+    action: str
+    subject_id: str
+    version_hash: str = ""
+    from_status: str = ""
+    to_status: str = ""
+    reason: str = ""
+    prev_hash: str = ""
+    hash: str = ""
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        _require_utc(self.at, "AuditEntry.at")
+        if not self.id:
+            self.id = f"{self.seq:09d}"
+
+
+class PostStatus(StrEnum):
+    """A post on the calendar: planned (not yet approved), then on its way out."""
+
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class ScheduledPost:
+    """One draft variant on the calendar of one touch point.
+
+    ``version_hash`` binds the post to the approved version it carries; a
+    planned post (imported, not yet approved) has none and is TENTATIVE in
+    calendar exports. ``sequence`` is the iCalendar SEQUENCE, bumped on
+    every reschedule.
+    """
+
+    draft_id: str
+    touchpoint_id: str
+    publish_at: datetime
+    title: str = ""
+    text: str = ""
+    version_hash: str = ""
+    status: PostStatus = PostStatus.PLANNED
+    sequence: int = 0
+    attempts: int = 0
+    last_error: str = ""
+    next_attempt_at: datetime | None = None
+    published_at: datetime | None = None
+    external_ref: str = ""
+    created_at: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        for name in ("publish_at", "next_attempt_at", "published_at", "created_at"):
+            _require_utc(getattr(self, name), f"ScheduledPost.{name}")
 
 
 @dataclass
@@ -258,6 +480,10 @@ class User:
     name: str
     email: str = ""
     roles: list[Role] = field(default_factory=lambda: [Role.EDITOR])
+    # The operating-system account that is this person by default ("who am I").
+    login: str = ""
+    # Expert groups for routing (billing, product, technical...).
+    skills: list[str] = field(default_factory=list)
     id: str = field(default_factory=new_id)
 
     def has_role(self, role: Role) -> bool:

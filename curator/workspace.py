@@ -20,14 +20,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from curator.domain import Draft, Issue, Source, TouchPoint, User, utcnow
+from curator.domain import (
+    AuditEntry,
+    Comment,
+    Draft,
+    DraftVersion,
+    Issue,
+    ScheduledPost,
+    Source,
+    TouchPoint,
+    User,
+    utcnow,
+)
 from curator.errors import NotAWorkspace, SchemaTooNew, WorkspaceError
 from curator.store.engine import Store, StoreEvent, Transaction
 from curator.store.files import remove_stale_temp_files
-from curator.store.interfaces import ItemRepositoryProtocol, Repository
+from curator.store.interfaces import ConfigRepositoryProtocol, ItemRepositoryProtocol, Repository
 from curator.store.lock import WorkspaceLock
 from curator.store.migrations import META_FILE, SCHEMA_VERSION, TABLES, migrate, read_meta, write_meta
-from curator.store.repositories import ItemRepository, TinyRepository
+from curator.store.repositories import ConfigRepository, ItemRepository, TinyRepository
 
 LOCK_FILE = ".curator.lock"
 
@@ -52,6 +63,13 @@ class Workspace:
         self.drafts: Repository[Draft] = TinyRepository(store, "drafts", Draft)
         self.touchpoints: Repository[TouchPoint] = TinyRepository(store, "touchpoints", TouchPoint)
         self.users: Repository[User] = TinyRepository(store, "users", User)
+        self.config: ConfigRepositoryProtocol = ConfigRepository(store)
+        self.draft_versions: Repository[DraftVersion] = TinyRepository(
+            store, "draft_versions", DraftVersion, period_field="created_at"
+        )
+        self.comments: Repository[Comment] = TinyRepository(store, "comments", Comment)
+        self.audit: Repository[AuditEntry] = TinyRepository(store, "audit", AuditEntry, period_field="at")
+        self.posts: Repository[ScheduledPost] = TinyRepository(store, "posts", ScheduledPost)
         self._closed = False
 
     @property

@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 from curator.domain import Item
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 class Repository(Protocol[T]):
@@ -34,3 +35,13 @@ class ItemRepositoryProtocol(Repository[Item], Protocol):
     def recent(self, limit: int = 200) -> list[Item]: ...
 
     def count_by_source(self) -> dict[str, int]: ...
+
+
+class ConfigRepositoryProtocol(Protocol):
+    """Workspace-wide settings: one typed document per key."""
+
+    def get(self, key: str, cls: type[C]) -> C | None: ...
+
+    def get_or_default(self, key: str, cls: type[C]) -> C: ...
+
+    def put(self, key: str, value: object) -> None: ...

@@ -34,6 +34,12 @@ TABLES = [
     TableSpec("drafts"),
     TableSpec("touchpoints"),
     TableSpec("users"),
+    TableSpec("config"),
+    TableSpec("draft_versions", partitioned=True),
+    TableSpec("comments"),
+    TableSpec("audit", partitioned=True),
+    TableSpec("posts"),
+    TableSpec("publish_journal", partitioned=True),
 ]
 
 META_FILE = "workspace.json"

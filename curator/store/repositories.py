@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from curator.codec import from_doc, to_doc
-from curator.domain import Draft, Issue, Item, Source, TouchPoint, User
+from curator.domain import Item
 from curator.store.engine import Store
 
-T = TypeVar("T", Source, Item, Issue, Draft, TouchPoint, User)
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Identified)
+C = TypeVar("C")
 
 
 def item_period(doc: dict[str, Any]) -> str:
@@ -27,13 +34,18 @@ def item_period(doc: dict[str, Any]) -> str:
 class TinyRepository(Generic[T]):
     """One aggregate in one table of the TinyDB-backed store."""
 
-    def __init__(self, store: Store, table: str, cls: type[T]) -> None:
+    def __init__(self, store: Store, table: str, cls: type[T], period_field: str | None = None) -> None:
         self._store = store
         self.table = table
         self._cls: type[T] = cls
+        self._period_field = period_field
 
     def _period(self, doc: dict[str, Any]) -> str | None:
-        return None
+        """The partition of a document in a partitioned table: the month of ``period_field``."""
+        if self._period_field is None:
+            return None
+        when = str(doc.get(self._period_field) or "")
+        return when[:7] if len(when) >= 7 else "undated"
 
     def get(self, obj_id: str) -> T | None:
         doc = self._store.get(self.table, obj_id)
@@ -101,3 +113,28 @@ class ItemRepository(TinyRepository[Item]):
         for doc in self._store.iter_docs(self.table):
             counts[str(doc.get("source_id", ""))] += 1
         return dict(counts)
+
+
+class ConfigRepository:
+    """Workspace-wide settings the team shares (brand guide, approval steps...).
+
+    One document per key, each a dataclass; per-user settings live in
+    :mod:`curator.settings` instead.
+    """
+
+    table = "config"
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: str, cls: type[C]) -> C | None:
+        doc = self._store.get(self.table, key)
+        return from_doc(cls, doc) if doc is not None else None
+
+    def get_or_default(self, key: str, cls: type[C]) -> C:
+        found = self.get(key, cls)
+        return found if found is not None else cls()
+
+    def put(self, key: str, value: object) -> None:
+        with self._store.transaction() as tx:
+            tx.put(self.table, key, to_doc(value), None)
