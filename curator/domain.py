@@ -239,9 +239,21 @@ class Slot:
     def __post_init__(self) -> None:
         if not self.weekdays or any(d not in range(7) for d in self.weekdays):
             raise ValueError(f"A slot needs weekdays between 0 (Monday) and 6 (Sunday), got {self.weekdays}.")
-        hh, _, mm = self.time.partition(":")
-        if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+        if not _is_hhmm(self.time):
             raise ValueError(f"A slot time must be HH:MM (24 h), got {self.time!r}.")
+
+
+def _is_hhmm(text: str) -> bool:
+    hh, sep, mm = text.partition(":")
+    return (
+        bool(sep)
+        and hh.isdigit()
+        and len(hh) <= 2
+        and len(mm) == 2
+        and mm.isdigit()
+        and int(hh) < 24
+        and int(mm) < 60
+    )
 
 
 @dataclass
@@ -288,6 +300,10 @@ class TouchPoint:
             ) from exc
         if self.min_gap_minutes < 0:
             raise ValueError("A minimum gap between posts cannot be negative.")
+        for name in ("allowed_from", "allowed_until"):
+            value = getattr(self, name)
+            if value and not _is_hhmm(value):
+                raise ValueError(f"Allowed posting hours must be HH:MM (24 h); {name} is {value!r}.")
 
 
 @dataclass
