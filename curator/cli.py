@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from curator import __version__
+from curator import __version__, cli_editorial
 from curator.demo import ensure_demo_workspace, load_demo
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
@@ -269,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workspace", metavar="PATH", help="workspace folder (default: the last one used, else the demo)"
     )
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="MEMBER",
+        help="act as another member (name, login or e-mail), where the workspace allows it",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     init = sub.add_parser("init", help="create a workspace")
@@ -334,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     issues.add_argument("--json", action="store_true", help="print JSON")
     issues.add_argument("--limit", type=int, default=20)
     issues.set_defaults(func=_cmd_issues)
+
+    cli_editorial.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")

@@ -375,6 +375,8 @@ class Draft:
     updated_at: datetime = field(default_factory=utcnow)
     variants: dict[str, Variant] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
+    # Images to go with the post (paths inside the workspace or URLs).
+    images: list[str] = field(default_factory=list)
     sponsored: bool = False
     version: int = 0
     content_hash: str = ""

@@ -40,3 +40,15 @@ class Cancelled(CuratorError):
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+class PermissionDenied(CuratorError):
+    """The acting person's roles do not allow what they asked for (the core enforces it)."""
+
+
+class InvalidTransition(CuratorError):
+    """A workflow step that does not apply to the record's current state."""
+
+
+class NotFound(CuratorError):
+    """A record named by the user does not exist (any more)."""

@@ -256,12 +256,30 @@ class Store:
         self._emit(events)
         return bool(events)
 
+    def _pending(self, table: str) -> dict[str, Doc | None] | None:
+        """This thread's uncommitted writes to ``table`` (None outside a transaction).
+
+        Reads inside a transaction see its own writes, so a service can read
+        what it wrote a moment ago (the audit log's head, a draft it saved)
+        before the commit.
+        """
+        tx = self._tx
+        if tx is None or self._tx_thread != threading.get_ident():
+            return None
+        return {doc_id: op[0] for (name, doc_id), op in tx._ops.items() if name == table}
+
     def get(self, table: str, doc_id: str) -> Doc | None:
         self.refresh()
         with self._mutex:
+            pending = self._pending(table)
+            if pending is not None and doc_id in pending:
+                doc = pending[doc_id]
+                return dict(doc) if doc is not None else None
             return self._get_locked(table, doc_id)
 
     def count(self, table: str) -> int:
+        if self._pending(table):
+            return len(self.ids(table))
         self.refresh()
         with self._mutex:
             state = self._table(table)
@@ -274,8 +292,15 @@ class Store:
         with self._mutex:
             state = self._table(table)
             if state.spec.partitioned:
-                return set(self._index(state))
-            return set(self._partition(state, MAIN_PARTITION).raw())
+                found = set(self._index(state))
+            else:
+                found = set(self._partition(state, MAIN_PARTITION).raw())
+            for doc_id, doc in (self._pending(table) or {}).items():
+                if doc is None:
+                    found.discard(doc_id)
+                else:
+                    found.add(doc_id)
+            return found
 
     def partitions(self, table: str) -> list[str]:
         """Partition names, newest period first."""
@@ -295,9 +320,23 @@ class Store:
             return [dict(doc) for doc in part.raw().values()]
 
     def iter_docs(self, table: str) -> Iterator[Doc]:
-        """Every document, partition by partition, newest period first."""
+        """Every document, partition by partition, newest period first.
+
+        Inside a transaction its own writes are seen too (new documents last).
+        """
+        pending = self._pending(table)
+        if not pending:
+            for partition in self.partitions(table):
+                yield from self.partition_docs(table, partition)
+            return
         for partition in self.partitions(table):
-            yield from self.partition_docs(table, partition)
+            with self._mutex:
+                part = self._partition(self._table(table), partition)
+                docs = [dict(doc) for doc_id, doc in part.raw().items() if doc_id not in pending]
+            yield from docs
+        for doc in pending.values():
+            if doc is not None:
+                yield dict(doc)
 
     def _get_locked(self, table: str, doc_id: str) -> Doc | None:
         state = self._table(table)

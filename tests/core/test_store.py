@@ -343,3 +343,30 @@ def test_store_matches_a_dict_model(tmp_path: Path, ops: list[tuple[str, int, in
         ws.close()
     with Workspace.open(root) as again:
         assert {i.id: i.title for i in again.items.list()} == model
+
+
+def test_reads_inside_a_transaction_see_its_own_writes(tmp_path: Path) -> None:
+    """A service reads what it wrote a moment ago (the audit log's head) before the commit."""
+    from curator.domain import Source
+
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        kept = Source("Kept", "https://kept.example/feed")
+        gone = Source("Gone", "https://gone.example/feed")
+        ws.sources.save_many([kept, gone])
+        with ws.transaction():
+            fresh = Source("Fresh", "https://fresh.example/feed")
+            ws.sources.save(fresh)
+            ws.sources.remove(gone.id)
+            kept.title = "Kept, renamed"
+            ws.sources.save(kept)
+            assert ws.sources.get(fresh.id) is not None
+            assert ws.sources.get(gone.id) is None
+            assert ws.sources.ids() == {kept.id, fresh.id}
+            assert ws.sources.count() == 2
+            assert sorted(s.title for s in ws.sources.list()) == ["Fresh", "Kept, renamed"]
+        assert sorted(s.title for s in ws.sources.list()) == ["Fresh", "Kept, renamed"]
+        ws.config.put("x", Source("cfg", "https://c.example/"))
+        with ws.transaction():
+            ws.config.put("x", Source("cfg2", "https://c.example/"))
+            found = ws.config.get("x", Source)
+            assert found is not None and found.title == "cfg2"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
+from curator.domain import Role, User
 from curator.workspace import Workspace
 from ui.models import DomainObjectRole, StoreEventBridge
 from ui.models_issues import IssueItemsModel, IssueTableModel
@@ -100,6 +102,11 @@ def test_detail_masks_personal_data_until_revealed(qtbot, demo_ws: Workspace) ->
 
         assert EMAIL not in texts()
         assert "Jonas Weber" not in view.detail_entities.text()
+        # An editor may not reveal personal data; an agent may.
+        view.set_user(User("Ed", roles=[Role.EDITOR]), may_unmask=False)
+        assert not view.reveal_check.isEnabled()
+        view.set_user(User("Ann", roles=[Role.AGENT]), may_unmask=True)
+        assert view.reveal_check.isEnabled()
         view.reveal_check.setChecked(True)
         assert EMAIL in texts() or "Jonas" in texts()
         view.reveal_check.setChecked(False)
@@ -118,12 +125,35 @@ def test_merge_through_the_ui_leaves_one(qtbot, demo_ws: Workspace) -> None:
         view.select_issue(first.id)
         view.select_issue(second.id, extend=True)
         assert view.merge_action.isEnabled()
+        # Cancelling the confirmation merges nothing.
+        view.merge_action.trigger()
+        assert view.merge_box is not None and "into" in view.merge_box.text()
+        view.merge_box.button(QMessageBox.StandardButton.Cancel).click()
+        assert view.merge_box is None and view.issues_model.rowCount() == before
+        view.merge_action.trigger()
+        assert view.merge_box is not None
         with qtbot.waitSignal(view.activity_finished, timeout=10_000) as blocker:
-            view.merge_action.trigger()
+            view.merge_box.button(QMessageBox.StandardButton.Yes).click()
         assert blocker.args[1] is False, blocker.args
         qtbot.waitUntil(lambda: view.issues_model.rowCount() == before - 1, timeout=10_000)
         ids = {i.id for i in view.issues_model.objects()}
         assert first.id in ids and second.id not in ids
+    finally:
+        _close(view, bridge)
+
+
+def test_draft_from_issue_is_requested_for_editors_only(qtbot, demo_ws: Workspace) -> None:
+    view, bridge = _view(qtbot, demo_ws)
+    try:
+        target = view.issues_model.object_at(0)
+        view.select_issue(target.id)
+        view.set_user(User("Tom", roles=[Role.SCHEDULER]), may_unmask=False)
+        assert not view.draft_action.isEnabled()
+        view.set_user(User("Maya", roles=[Role.EDITOR]), may_unmask=False)
+        assert view.draft_action.isEnabled()
+        with qtbot.waitSignal(view.draft_requested, timeout=2_000) as blocker:
+            view.draft_action.trigger()
+        assert blocker.args == [target.id]
     finally:
         _close(view, bridge)
 

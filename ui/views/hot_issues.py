@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from curator.domain import Role, User
 from curator.errors import CuratorError
 from ui.models import StoreEvent, StoreEventBridge
 from ui.models_issues import IssueItemsModel, IssueTableModel, ShareRole, TrendRole
@@ -132,6 +134,8 @@ class HotIssuesView(QWidget):
     detail_loaded = Signal(str)
     #: The sparklines were (re)computed.
     trends_loaded = Signal()
+    #: The user asked for a draft about an issue: (issue id). The main window hands it to Drafts.
+    draft_requested = Signal(str)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,6 +150,9 @@ class HotIssuesView(QWidget):
         self._last_auto_analysis = float("-inf")
         self._rerank_until = float("-inf")
         self.rename_dialog: QInputDialog | None = None
+        self.merge_box: QMessageBox | None = None
+        self._user: User | None = None
+        self._may_unmask = False
 
         self.header = PageHeader("Hot issues")
         self.issues_model = IssueTableModel(self)
@@ -213,6 +220,9 @@ class HotIssuesView(QWidget):
         self.split_action = self._action(
             "Move to new issue", "Move the selected items out into a new issue", None, self.split_selected
         )
+        self.draft_action = self._action(
+            "Draft from issue", "Start a draft about the selected issue, citing its items", "Ctrl+D", self.draft_selected
+        )
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (
@@ -221,6 +231,7 @@ class HotIssuesView(QWidget):
             self.pin_action,
             self.mute_action,
             self.merge_action,
+            self.draft_action,
         ):
             self.toolbar.addAction(action)
 
@@ -273,6 +284,7 @@ class HotIssuesView(QWidget):
         self.reveal_check.setObjectName("revealCheck")
         self.reveal_check.setToolTip("Show the original text with names, e-mail addresses and phone numbers")
         self.reveal_check.toggled.connect(self._on_reveal_check_toggled)
+        self.reveal_check.setEnabled(False)  # until set_user says the person may
         split_bar = QToolBar()
         split_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         split_bar.addAction(self.split_action)
@@ -598,13 +610,53 @@ class HotIssuesView(QWidget):
             )
         self._update_actions()
 
+    def set_user(self, user: User | None, may_unmask: bool) -> None:
+        """The person acting: decides whether personal data may be revealed and drafts started."""
+        self._user = user
+        self._may_unmask = may_unmask
+        self.reveal_check.setEnabled(may_unmask)
+        self.reveal_check.setToolTip(
+            "Show the original text with names, e-mail addresses and phone numbers"
+            if may_unmask
+            else "Your role may not reveal personal data (Settings › Team says which roles may)."
+        )
+        if not may_unmask and self.reveal_check.isChecked():
+            self.reveal_check.setChecked(False)
+        self._update_actions()
+
+    def draft_selected(self) -> None:
+        """Ask for a draft about the one selected issue (the Drafts page creates and opens it)."""
+        issues = self.selected_issues()
+        if len(issues) == 1:
+            self.draft_requested.emit(issues[0].id)
+
     def merge_selected(self) -> None:
-        """Merge the lower-ranked of two selected issues into the higher-ranked one."""
+        """Merge the lower-ranked of two selected issues into the higher-ranked one, once confirmed."""
         issues = self.selected_issues()
         if len(issues) != 2:
             self.activity.show_message("Select exactly two issues to merge (Ctrl+click).", error=True)
             return
         keep, other = issues
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Merge issues",
+            f"Merge “{other.label}” ({other.item_count} items) into “{keep.label}”?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText("Later analyses keep them together. “Move to new issue” splits items out again.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Merge")
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.finished.connect(
+            lambda result: self._on_merge_box_finished(result == QMessageBox.StandardButton.Yes, keep, other)
+        )
+        self.merge_box = box
+        box.open()
+
+    def _on_merge_box_finished(self, accepted: bool, keep: Any, other: Any) -> None:
+        self.merge_box = None
+        if not accepted:
+            return
         self._start_job(
             issue_tasks.merge_issues,
             keep.id,
@@ -806,6 +858,8 @@ class HotIssuesView(QWidget):
         self.pin_action.setChecked(one and issues[0].pinned)
         self.mute_action.setChecked(one and issues[0].muted)
         self.merge_action.setEnabled(writable and len(issues) == 2)
+        may_draft = self._user is not None and self._user.has_role(Role.EDITOR)
+        self.draft_action.setEnabled(writable and one and may_draft)
         items = self.items_table.selectionModel().selectedRows()
         self.split_action.setEnabled(
             writable and self._detail is not None and 0 < len(items) < self.items_model.rowCount()

@@ -1,0 +1,1 @@
+"""The editorial line: touch points, drafts and their variants, brand checks, approval."""
