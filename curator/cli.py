@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from curator import __version__, cli_editorial
+from curator import __version__, cli_editorial, cli_schedule
 from curator.demo import ensure_demo_workspace, load_demo
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
@@ -342,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     issues.set_defaults(func=_cmd_issues)
 
     cli_editorial.register(sub)
+    cli_schedule.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")

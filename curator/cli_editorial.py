@@ -28,7 +28,7 @@ def acting_user(ws: Workspace, args: argparse.Namespace) -> User:
 
 
 def find_draft(service: EditorialService, ref: str) -> Draft:
-    """A draft by id, id prefix (at least 4 characters) or exact title."""
+    """A draft by id, id prefix or title (exact, else a part of it that only one title has)."""
     drafts = service.drafts()
     exact = [d for d in drafts if d.id == ref or d.title.casefold() == ref.casefold()]
     if exact:
@@ -36,6 +36,10 @@ def find_draft(service: EditorialService, ref: str) -> Draft:
     prefixed = [d for d in drafts if len(ref) >= 4 and d.id.startswith(ref)]
     if len(prefixed) == 1:
         return prefixed[0]
+    titled = [d for d in drafts if len(ref) >= 4 and ref.casefold() in d.title.casefold()]
+    if len(titled) == 1:
+        return titled[0]
+    prefixed = prefixed or titled
     hint = "several drafts match; give more of the id" if prefixed else "see: curator drafts list"
     raise NotFound(f"No single draft matches {ref!r} ({hint}).")
 

@@ -121,6 +121,10 @@ def load_demo(ws: Workspace) -> None:
         roles=[Role.ADMIN, Role.EDITOR, Role.SCHEDULER],
         id=_id("user", "you"),
     )
+    for tp in touchpoints.values():
+        folder = tp.connector.options.get("folder", "")
+        if folder and not Path(folder).is_absolute():
+            (ws.path / folder).mkdir(parents=True, exist_ok=True)
     with ws.transaction():
         ws.users.save_many([*users.values(), me])
         ws.touchpoints.save_many(touchpoints.values())
@@ -157,6 +161,7 @@ def _load_drafts(
     from curator.editorial.touchpoints import effective_rules
     from curator.editorial.variants import derive_variant
     from curator.editorial.versions import content_hash
+    from curator.schedule.slots import next_free_slot
 
     approver = users["henrike"]
     scheduler = users["tom"]
@@ -236,6 +241,8 @@ def _load_drafts(
             tp = touchpoints[plan["touchpoint"]]
             at = now + timedelta(hours=float(plan["hours_from_now"]))
             published = at <= now
+            if not published:  # future posts sit in the touch point's own slots
+                at = next_free_slot(tp, at, [p.publish_at for p in posts]) or at
             posts.append(
                 ScheduledPost(
                     draft_id=draft.id,
