@@ -52,7 +52,11 @@ def load_demo(ws: Workspace) -> None:
     now = utcnow()
     users = {
         u["key"]: User(
-            name=u["name"], email=u["email"], roles=[Role(r) for r in u["roles"]], id=_id("user", u["key"])
+            name=u["name"],
+            email=u["email"],
+            roles=[Role(r) for r in u["roles"]],
+            skills=list(u.get("skills", [])),
+            id=_id("user", u["key"]),
         )
         for u in data["users"]
     }
@@ -236,7 +240,7 @@ def _load_drafts(
                 reason=reason,
             )
             previous = target
-        posts = []
+        posts: list[ScheduledPost] = []
         for plan in raw.get("posts", []):
             tp = touchpoints[plan["touchpoint"]]
             at = now + timedelta(hours=float(plan["hours_from_now"]))

@@ -40,6 +40,11 @@ TABLES = [
     TableSpec("audit", partitioned=True),
     TableSpec("posts"),
     TableSpec("publish_journal", partitioned=True),
+    TableSpec("triage", partitioned=True),
+    TableSpec("conversations"),
+    TableSpec("replies"),
+    TableSpec("reply_templates"),
+    TableSpec("desk_events", partitioned=True),
 ]
 
 META_FILE = "workspace.json"
