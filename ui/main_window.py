@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -35,8 +36,11 @@ from curator.errors import CuratorError
 from curator.progress import Progress, ProgressState
 from ui.assets import icon
 from ui.models import StoreEventBridge
+from ui.publisher import Publisher
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
 from ui.views import placeholders
+from ui.views.approvals import ApprovalsView
+from ui.views.drafts import DraftsView
 from ui.views.hot_issues import HotIssuesView
 from ui.views.placeholders import PlaceholderView
 from ui.views.sources import SourcesView
@@ -107,22 +111,47 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 
 _PLACEHOLDERS = {
     "inbox": placeholders.INBOX,
-    "drafts": placeholders.DRAFTS,
-    "approvals": placeholders.APPROVALS,
     "calendar": placeholders.CALENDAR,
     "wall": placeholders.WALL,
     "settings": placeholders.SETTINGS,
 }
 
 
-def _open_workspace_task(
-    progress: Progress, path: Path, read_only: bool, create_demo: bool
-) -> tuple[Any, bool]:
-    """Worker side of opening: create the demo if asked and missing, open, remember it.
+@dataclass
+class Opened:
+    """What the worker hands back once a workspace is open."""
+
+    workspace: Any
+    created: bool
+    user: Any
+    members: list[Any]
+    may_switch: bool
+    may_unmask: bool
+
+
+def acting_user(workspace: Any, requested: str | None = None) -> tuple[Any, list[Any], bool, bool]:
+    """Who acts in ``workspace`` (the OS account's member, or ``requested`` where allowed).
 
     Returns:
-        The open workspace and whether the demo workspace was created now.
+        The user, the members, whether switching is allowed, whether the user may unmask.
     """
+    from curator.identity import TeamConfig, may_unmask, resolve_user
+    from curator.settings import Settings
+
+    user = resolve_user(
+        workspace.users,
+        workspace.config,
+        requested=requested,
+        display_name=Settings().get("user.name"),
+        read_only=workspace.read_only,
+    )
+    team = workspace.config.get_or_default("team", TeamConfig)
+    members = sorted(workspace.users.list(), key=lambda u: u.name.casefold())
+    return user, members, team.allow_user_switch, may_unmask(user, team)
+
+
+def _open_workspace_task(progress: Progress, path: Path, read_only: bool, create_demo: bool) -> Opened:
+    """Worker side of opening: create the demo if asked and missing, open, remember it, say who acts."""
     from curator.workspace import Workspace
 
     created = False
@@ -142,7 +171,12 @@ def _open_workspace_task(
         settings.save()
     except (OSError, ValueError):
         log.warning("Could not remember the last workspace", exc_info=True)
-    return workspace, created
+    try:
+        user, members, may_switch, unmask = acting_user(workspace)
+    except BaseException:
+        workspace.close()
+        raise
+    return Opened(workspace, created, user, members, may_switch, unmask)
 
 
 def describe_failure(description: str, exc: BaseException) -> str:
@@ -178,6 +212,9 @@ class MainWindow(QMainWindow):
         self.resize(DEFAULT_SIZE)
         self.setMinimumSize(QSize(900, 560))
 
+        self.user: Any = None
+        self.publisher = Publisher(self.runner, self)
+        self.publisher.run_finished.connect(self._on_publisher_run_finished)
         self._build_navigation()
         self._build_pages()
         self._build_status_bar()
@@ -221,13 +258,19 @@ class MainWindow(QMainWindow):
 
     def _build_pages(self) -> None:
         self.pages = QStackedWidget()
-        self.views: dict[str, SourcesView | HotIssuesView | PlaceholderView] = {}
+        self.views: dict[str, Any] = {}
         for entry in NAV_ENTRIES:
-            view: SourcesView | HotIssuesView | PlaceholderView
+            view: Any
             if entry.key == "sources":
                 view = SourcesView(self.runner)
             elif entry.key == "hot_issues":
                 view = HotIssuesView(self.runner)
+                view.draft_requested.connect(self._on_hot_issues_draft_requested)
+            elif entry.key == "drafts":
+                view = DraftsView(self.runner)
+            elif entry.key == "approvals":
+                view = ApprovalsView(self.runner)
+                view.draft_open_requested.connect(self._on_approvals_draft_open_requested)
             else:
                 view = PlaceholderView(_PLACEHOLDERS[entry.key], self.runner)
                 view.action_triggered.connect(self._on_placeholder_action_triggered)
@@ -259,6 +302,12 @@ class MainWindow(QMainWindow):
         self.task_progress.setFixedWidth(160)
         self.task_progress.setMaximumHeight(14)
         self.task_progress.setTextVisible(False)
+        self.user_combo = QComboBox()
+        self.user_combo.setObjectName("userCombo")
+        self.user_combo.setToolTip("Act as another member of this workspace (the workspace allows it)")
+        self.user_combo.activated.connect(self._on_user_combo_activated)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
         self.read_only_badge = QLabel("Read-only")
         self.read_only_badge.setObjectName("readOnlyBadge")
         self.read_only_badge.setStyleSheet(_BADGE_STYLE)
@@ -271,7 +320,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.task_label)
         bar.addPermanentWidget(self.task_progress)
         bar.addPermanentWidget(self.read_only_badge)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.user_combo)
         bar.addPermanentWidget(self.workspace_label)
+        self.user_combo.hide()
         self.task_label.hide()
         self.task_progress.hide()
         self.read_only_badge.hide()
@@ -391,8 +443,8 @@ class MainWindow(QMainWindow):
             description="Creating workspace",
         )
 
-    def _on_open_succeeded(self, token: int, result: tuple[Any, bool]) -> None:
-        workspace, created = result
+    def _on_open_succeeded(self, token: int, result: Opened) -> None:
+        workspace, created = result.workspace, result.created
         if self._closing or token != self._open_token:
             workspace.close()  # superseded by another open, or the window is closing
             return
@@ -400,6 +452,8 @@ class MainWindow(QMainWindow):
         self._bridge = StoreEventBridge(workspace, self)
         for view in self.views.values():
             view.attach(workspace, self._bridge)
+        self._set_user(result.user, result.members, result.may_switch, result.may_unmask)
+        self.publisher.attach(workspace)
         self._refresher = CoalescedTask(self.runner, lambda _p: workspace.refresh(), parent=self)
         self._refresh_timer.start()
         self.setWindowTitle(f"Curator — {workspace.name}")
@@ -443,6 +497,8 @@ class MainWindow(QMainWindow):
         """
         self._open_token += 1
         self._refresh_timer.stop()
+        self.publisher.detach()
+        self.user_combo.hide()
         if self._refresher is not None:
             self._refresher.stop()
             self._refresher = None
@@ -466,6 +522,67 @@ class MainWindow(QMainWindow):
     def _on_refresh_timer_timeout(self) -> None:
         if self._refresher is not None:
             self._refresher.request()
+
+    # ---------------------------------------------------------- people
+    def _set_user(self, user: Any, members: list[Any], may_switch: bool, may_unmask: bool) -> None:
+        """Tell every page who acts; offer switching where the workspace allows it."""
+        self.user = user
+        for view in self.views.values():
+            if isinstance(view, HotIssuesView):
+                view.set_user(user, may_unmask)
+            elif hasattr(view, "set_user"):
+                view.set_user(user)
+        roles = ", ".join(r.value for r in user.roles) or "no role: read-only"
+        self.user_label.setText(f"{user.name} ({roles})")
+        self.user_label.setToolTip("You act as this member; your roles decide what you may do.")
+        self.user_combo.blockSignals(True)
+        self.user_combo.clear()
+        for member in members:
+            self.user_combo.addItem(member.name, member.id)
+        self.user_combo.setCurrentIndex(max(0, self.user_combo.findData(user.id)))
+        self.user_combo.blockSignals(False)
+        self.user_combo.setVisible(may_switch and len(members) > 1)
+        self.user_label.setVisible(self.user_combo.isHidden())
+
+    def switch_user(self, member_id: str) -> None:
+        """Act as another member (the core refuses where the workspace does not allow it)."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        try:
+            user, members, may_switch, unmask = acting_user(workspace, member_id)
+        except CuratorError as exc:
+            self.show_notice(str(exc), error=True)
+            return
+        self._set_user(user, members, may_switch, unmask)
+        self.show_notice(f"You now act as {user.name}.")
+
+    @Slot(int)
+    def _on_user_combo_activated(self, index: int) -> None:
+        member_id = self.user_combo.itemData(index)
+        if member_id and (self.user is None or member_id != self.user.id):
+            self.switch_user(str(member_id))
+
+    @Slot(str)
+    def _on_hot_issues_draft_requested(self, issue_id: str) -> None:
+        self.show_view("drafts")
+        self.views["drafts"].new_from_issue(issue_id)
+
+    @Slot(str)
+    def _on_approvals_draft_open_requested(self, draft_id: str) -> None:
+        self.show_view("drafts")
+        self.views["drafts"].open_draft(draft_id)
+
+    @Slot(str, list)
+    def _on_publisher_run_finished(self, summary: str, failures: list[str]) -> None:
+        if failures:
+            self.show_notice(failures[0], error=True, details="\n".join(failures))
+        else:
+            self.show_notice(summary)
+
+    def _close_now(self) -> None:
+        self._closing = True
+        self.close()
 
     # ---------------------------------------------------------- notices
     def show_notice(self, text: str, *, error: bool = False, details: str = "") -> None:
@@ -527,7 +644,15 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the background work, then close the workspace so nothing is lost."""
+        """Stop the background work, then close the workspace so nothing is lost.
+
+        Unsaved draft text is offered for saving first; Cancel keeps the window open.
+        """
+        drafts = self.views["drafts"]
+        if not self._closing and drafts.has_unsaved_changes():
+            event.ignore()
+            drafts.confirm_leave(then=self._close_now)
+            return
         self._closing = True
         self._close_workspace()
         super().closeEvent(event)

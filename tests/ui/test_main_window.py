@@ -22,8 +22,8 @@ from tests.conftest import REPO_ROOT
 from tests.ui.helpers import SOURCE_TITLES
 from ui.main_window import NAV_ENTRIES, MainWindow
 from ui.models import DomainObjectRole
-from ui.views.hot_issues import HotIssuesView
-from ui.views.placeholders import PlaceholderView
+from ui.views.approvals import ApprovalsView
+from ui.views.drafts import DraftsView
 from ui.views.sources import SourcesView
 from ui.widgets.elided_label import ElidedLabel
 
@@ -202,18 +202,33 @@ def test_unhandled_task_failure_lands_in_the_status_bar(qtbot, workspace_path: P
     assert window.notice_label.text() == ""
 
 
-def test_placeholders_count_what_the_workspace_holds(qtbot, workspace_path: Path) -> None:
+def test_pages_know_who_acts_and_the_demo_lets_you_switch(qtbot, tmp_path: Path) -> None:
+    from curator.demo import ensure_demo_workspace
+    from curator.identity import os_login
+
+    window = _opened(qtbot, ensure_demo_workspace(tmp_path / "demo"))
+    assert isinstance(window.views["drafts"], DraftsView) and isinstance(
+        window.views["approvals"], ApprovalsView
+    )
+    # The demo adds you (the OS account) as its admin, and allows acting as its members.
+    assert window.user is not None and window.user.login == os_login()
+    assert not window.user_combo.isHidden() and window.user_combo.count() == 6
+    window.switch_user(window.user_combo.itemData(window.user_combo.findText("Henrike Albers")))
+    assert window.user.name == "Henrike Albers"
+    assert window.notice_label.text() == "You now act as Henrike Albers."
+    hot = window.views["hot_issues"]
+    assert not hot.reveal_check.isEnabled()  # an approver may not unmask
+    window.switch_user(window.user_combo.itemData(window.user_combo.findText("Priya Nair")))
+    assert hot.reveal_check.isEnabled()  # an agent may
+
+
+def test_a_workspace_without_members_makes_you_its_admin(qtbot, workspace_path: Path) -> None:
+    from curator.domain import Role
+
     window = _opened(qtbot, workspace_path)
-    drafts, approvals, hot = (window.views[key] for key in ("drafts", "approvals", "hot_issues"))
-    assert isinstance(drafts, PlaceholderView) and isinstance(approvals, PlaceholderView)
-    assert isinstance(hot, HotIssuesView)
-    qtbot.waitUntil(lambda: drafts.empty_state.title == "1 draft in progress", timeout=5000)
-    qtbot.waitUntil(lambda: approvals.empty_state.title == "1 draft waiting for approval", timeout=5000)
-    drafts_view = window.views["drafts"]
-    assert isinstance(drafts_view, PlaceholderView)
-    window.show_view("drafts")
-    qtbot.mouseClick(drafts_view.empty_state.action_button, Qt.MouseButton.LeftButton)
-    assert window.current_view_key() == "sources"
+    assert window.user is not None and window.user.has_role(Role.ADMIN)
+    assert window.user_combo.isHidden()
+    assert "admin" in window.user_label.text()
 
 
 def test_empty_workspace_shows_the_empty_state_on_sources(qtbot, empty_workspace_path: Path) -> None:

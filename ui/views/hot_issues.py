@@ -221,7 +221,10 @@ class HotIssuesView(QWidget):
             "Move to new issue", "Move the selected items out into a new issue", None, self.split_selected
         )
         self.draft_action = self._action(
-            "Draft from issue", "Start a draft about the selected issue, citing its items", "Ctrl+D", self.draft_selected
+            "Draft from issue",
+            "Start a draft about the selected issue, citing its items",
+            "Ctrl+D",
+            self.draft_selected,
         )
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -644,7 +647,9 @@ class HotIssuesView(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
-        box.setInformativeText("Later analyses keep them together. “Move to new issue” splits items out again.")
+        box.setInformativeText(
+            "Later analyses keep them together. “Move to new issue” splits items out again."
+        )
         box.button(QMessageBox.StandardButton.Yes).setText("Merge")
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
         box.finished.connect(

@@ -80,40 +80,6 @@ INBOX = PlaceholderSpec(
     action_text="Go to Sources",
 )
 
-DRAFTS = PlaceholderSpec(
-    title="Drafts",
-    icon="drafts",
-    empty_title="No drafts yet",
-    message=(
-        "Drafts are the posts, replies and articles your team writes, often in answer to a "
-        "hot issue, before they go for approval. They will be listed here, newest first."
-    ),
-    tables=frozenset({"drafts"}),
-    count=lambda ws: _drafts_with(ws, {DraftStatus.DRAFT, DraftStatus.CHANGES_REQUESTED}),
-    some_title=lambda n: _plural(n, "draft", "drafts") + " in progress",
-    some_message=(
-        "This view will list each one, newest first, with those sent back by an approver "
-        "on top. Writing and editing drafts in the app comes in a later version."
-    ),
-)
-
-APPROVALS = PlaceholderSpec(
-    title="Approvals",
-    icon="approvals",
-    empty_title="Nothing to approve",
-    message=(
-        "Drafts sent for review wait here for an approver, who checks them against the "
-        "brand and approves them or sends them back with notes."
-    ),
-    tables=frozenset({"drafts"}),
-    count=lambda ws: _drafts_with(ws, {DraftStatus.IN_REVIEW}),
-    some_title=lambda n: _plural(n, "draft", "drafts") + " waiting for approval",
-    some_message=(
-        "Here an approver will check each one against the brand, then approve it or send "
-        "it back with notes. Reviewing in the app comes in a later version."
-    ),
-)
-
 CALENDAR = PlaceholderSpec(
     title="Calendar",
     icon="calendar",
