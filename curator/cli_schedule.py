@@ -18,7 +18,8 @@ from curator.cli_editorial import acting_user, find_draft
 from curator.domain import PostStatus, TouchPoint
 from curator.errors import InvalidTransition, NotFound
 from curator.schedule.csv_io import preview_schedule_csv
-from curator.schedule.service import Scheduled, ScheduleService
+from curator.schedule.ics import write_live_ics
+from curator.schedule.service import CalendarConfig, Scheduled, ScheduleService
 from curator.workspace import Workspace
 
 
@@ -181,8 +182,16 @@ def _cmd_publish_due(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_ics(args: argparse.Namespace) -> int:
-    with _workspace(args, read_only=True) as ws:
+    with _workspace(args, read_only=not args.live) as ws:
         service = ScheduleService(ws)
+        if args.live:
+            if args.touchpoint:
+                raise InvalidTransition("A live calendar holds every touch point; leave out --touchpoint.")
+            path = Path(args.file).expanduser().resolve()
+            ws.config.put("calendar", CalendarConfig(live_ics_path=str(path)))
+            write_live_ics(path, service.ics())
+            print(f"{path} now follows every change to the calendar; subscribe to it in your calendar app.")
+            return 0
         tp_ids = {find_touchpoint(ws, args.touchpoint).id} if args.touchpoint else None
         data = service.ics(tp_ids)
         Path(args.file).write_bytes(data)
@@ -233,6 +242,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ics = sub.add_parser("export-ics", help="write the calendar as an iCalendar (.ics) file")
     ics.add_argument("file")
     ics.add_argument("--touchpoint", help="one touch point only")
+    ics.add_argument("--live", action="store_true", help="keep FILE up to date after every change")
     ics.set_defaults(func=_cmd_export_ics)
     csv_cmd = sub.add_parser(
         "export-csv", help="write one touch point's posts for Hootsuite or Buffer bulk upload"

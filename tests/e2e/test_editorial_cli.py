@@ -82,6 +82,12 @@ def test_review_approve_schedule_publish_from_the_command_line(tmp_path: Path) -
     rows = list(csv.DictReader(io.StringIO((tmp_path / "audit.csv").read_text(encoding="utf-8"))))
     assert rows[-1]["subject_id"] == fixing["id"] and rows[-1]["hash"]
 
+    _ok(_curator(ws, "export-ics", str(tmp_path / "live.ics"), "--live"))
+    _ok(_curator(ws, "--as", "tom", "schedule", "move", future.split("(post ")[1][:8], "2030-01-03 07:30"))
+    live = icalendar.Calendar.from_ical((tmp_path / "live.ics").read_bytes())
+    assert any(
+        int(e["SEQUENCE"]) == 1 and "2030" in e["DTSTART"].to_ical().decode() for e in live.walk("VEVENT")
+    )
     _ok(_curator(ws, "export-ics", str(tmp_path / "cal.ics")))
     cal = icalendar.Calendar.from_ical((tmp_path / "cal.ics").read_bytes())
     events = [e for e in cal.walk("VEVENT") if fixing["title"] in str(e["SUMMARY"])]
