@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QStackedWidget,
     QStatusBar,
+    QSystemTrayIcon,
     QToolButton,
     QWidget,
 )
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(900, 560))
 
         self.user: Any = None
+        self._tray: QSystemTrayIcon | None = None
         self.publisher = Publisher(self.runner, self)
         self.publisher.run_finished.connect(self._on_publisher_run_finished)
         self._build_navigation()
@@ -576,9 +578,23 @@ class MainWindow(QMainWindow):
     @Slot(str, list)
     def _on_publisher_run_finished(self, summary: str, failures: list[str]) -> None:
         if failures:
-            self.show_notice(failures[0], error=True, details="\n".join(failures))
+            self.notify("Publishing failed", failures[0], error=True, details="\n".join(failures))
         else:
             self.show_notice(summary)
+
+    def notify(self, title: str, text: str, *, error: bool = False, details: str = "") -> None:
+        """A notification: on the desktop where a system tray exists, always in the status bar.
+
+        Background events (a failed post, a response target about to be
+        missed) come here, never as dialogs.
+        """
+        self.show_notice(text, error=error, details=details)
+        if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray = QSystemTrayIcon(icon("curator"), self)
+            self._tray.show()
+        if self._tray is not None:
+            kind = QSystemTrayIcon.MessageIcon.Warning if error else QSystemTrayIcon.MessageIcon.Information
+            self._tray.showMessage(title, text, kind, 10_000)
 
     def _close_now(self) -> None:
         self._closing = True

@@ -429,3 +429,28 @@ def test_writes_from_another_process_show_up(qtbot, empty_workspace_path: Path) 
     qtbot.waitUntil(lambda: view.stack.currentWidget() is not view.empty_state, timeout=5000)
     # Sources and items reload separately; the items may arrive a moment later.
     qtbot.waitUntil(lambda: view.items_model.rowCount() > 0, timeout=5000)
+
+
+def test_due_posts_go_out_while_the_app_runs_and_failures_are_notified(qtbot, tmp_path: Path) -> None:
+    import shutil
+    from datetime import UTC, datetime
+
+    from curator.demo import ensure_demo_workspace
+    from curator.schedule.service import ScheduleService
+
+    path = ensure_demo_workspace(tmp_path / "demo")
+    with Workspace.open(path) as ws:
+        service = ScheduleService(ws)
+        tom = next(u for u in ws.users.list() if u.name == "Tom Whitfield")
+        cups = next(d for d in service.editorial.drafts() if d.title.startswith("Why we're switching"))
+        tps = {tp.name: tp for tp in ws.touchpoints.list()}
+        past = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        service.schedule(tom, cups.id, tps["LinkedIn Northwind Coffee"].id, past)
+        service.schedule(tom, cups.id, tps["Northwind Club newsletter"].id, past)
+    shutil.rmtree(path / "outbox" / "newsletter")  # an unmounted share, say
+
+    window = _opened(qtbot, path)
+    qtbot.waitUntil(lambda: "newsletter" in window.notice_label.text(), timeout=15_000)
+    assert "does not exist" in window.notice_label.text()
+    assert len(list((path / "outbox" / "linkedin").glob("*.json"))) == 1
+    assert QApplication.activeModalWidget() is None
