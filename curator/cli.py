@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from curator import __version__, cli_editorial, cli_schedule
+from curator import __version__, cli_editorial, cli_schedule, cli_touchpoints
 from curator.demo import ensure_demo_workspace, load_demo
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
@@ -343,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_editorial.register(sub)
     cli_schedule.register(sub)
+    cli_touchpoints.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")
@@ -359,6 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CuratorError as exc:
         print(f"curator: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader (head, less) went away: nothing more to say, and no traceback.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("curator: interrupted; everything committed so far is saved.", file=sys.stderr)
         return 130
