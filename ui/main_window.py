@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
 
 from curator.errors import CuratorError
 from curator.progress import Progress, ProgressState
+from curator.publish.secrets import SecretStore
 from ui.assets import icon
 from ui.models import StoreEventBridge
 from ui.publisher import Publisher
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
 from ui.views import placeholders
 from ui.views.approvals import ApprovalsView
+from ui.views.calendar import CalendarView
 from ui.views.drafts import DraftsView
 from ui.views.hot_issues import HotIssuesView
 from ui.views.placeholders import PlaceholderView
@@ -112,7 +114,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 
 _PLACEHOLDERS = {
     "inbox": placeholders.INBOX,
-    "calendar": placeholders.CALENDAR,
     "wall": placeholders.WALL,
     "settings": placeholders.SETTINGS,
 }
@@ -215,7 +216,9 @@ class MainWindow(QMainWindow):
 
         self.user: Any = None
         self._tray: QSystemTrayIcon | None = None
-        self.publisher = Publisher(self.runner, self)
+        # One secret store per window: a password typed once serves the timer and the Calendar.
+        self.secrets = SecretStore()
+        self.publisher = Publisher(self.runner, self.secrets, self)
         self.publisher.run_finished.connect(self._on_publisher_run_finished)
         self._build_navigation()
         self._build_pages()
@@ -270,6 +273,8 @@ class MainWindow(QMainWindow):
                 view.draft_requested.connect(self._on_hot_issues_draft_requested)
             elif entry.key == "drafts":
                 view = DraftsView(self.runner)
+            elif entry.key == "calendar":
+                view = CalendarView(self.runner, secrets=self.secrets)
             elif entry.key == "approvals":
                 view = ApprovalsView(self.runner)
                 view.draft_open_requested.connect(self._on_approvals_draft_open_requested)

@@ -39,22 +39,19 @@ class Publisher(QObject):
     #: A run ended: (its summary, the failure sentences).
     run_finished = Signal(str, list)
 
-    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, runner: TaskRunner, secrets: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        self._secrets = secrets
         self._task: CoalescedTask | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(PUBLISH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
-        self._secrets: Any = None
 
     def attach(self, workspace: Any) -> None:
-        from curator.publish.secrets import SecretStore
-
         self.detach()
         if workspace.read_only:
             return  # a read-only window (the wall, a second instance) never publishes
-        self._secrets = SecretStore()
         self._task = CoalescedTask(
             self._runner,
             lambda progress: _publish_task(progress, workspace, self._secrets),

@@ -158,6 +158,11 @@ class RunReport:
         return "\n".join([text, *self.failures])
 
 
+def journal_repository(ws: Workspace) -> TinyRepository[JournalEntry]:
+    """The publish journal of ``ws``, as every runner writes it (the Calendar's log reads it too)."""
+    return TinyRepository(ws.store, JOURNAL_TABLE, JournalEntry, period_field="at")
+
+
 def idempotency_key(post: ScheduledPost) -> str:
     """The key every send of this post's content carries.
 
@@ -246,9 +251,7 @@ class PublishRunner:
         )
         self._on_published = on_published
         self._on_failed = on_failed
-        self.journal: TinyRepository[JournalEntry] = TinyRepository(
-            ws.store, JOURNAL_TABLE, JournalEntry, period_field="at"
-        )
+        self.journal = journal_repository(ws)
         # One run at a time per runner: while no run is in progress, none of
         # this runner's own claims can be in flight (see _claim_abandoned).
         self._run_lock = threading.Lock()
@@ -582,6 +585,7 @@ __all__ = [
     "RetryPolicy",
     "RunReport",
     "idempotency_key",
+    "journal_repository",
     "new_runner_id",
     "publish_due",
 ]

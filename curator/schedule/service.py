@@ -19,6 +19,7 @@ from curator.domain import Draft, DraftStatus, PostStatus, Role, ScheduledPost, 
 from curator.editorial.service import EditorialService
 from curator.errors import InvalidTransition, NotFound
 from curator.identity import require
+from curator.publish.runner import PublishRunner
 from curator.schedule.conflicts import ScheduleWarning, check_post
 from curator.schedule.csv_io import CsvExport, CsvPreview, export_buffer_csv, export_hootsuite_csv
 from curator.schedule.ics import calendar_ics, write_live_ics
@@ -250,6 +251,28 @@ class ScheduleService:
         draft = self.ws.drafts.get(post.draft_id)
         if draft is not None and draft.status is DraftStatus.SCHEDULED:
             self.editorial.transition(PUBLISHER, draft.id, "fail", post.last_error or "Publishing failed.")
+
+    def retry_publishing(
+        self, user: User, post_id: str, runner: PublishRunner | None = None
+    ) -> ScheduledPost:
+        """Put a failed post back in line now; its draft leaves the failed state too."""
+        require(user, Role.SCHEDULER, "retry publishing")
+        with self.ws.transaction():
+            post = (runner or self._runner()).retry(post_id, user_id=user.id)
+            self._retry_draft(user, post.draft_id)
+            return post
+
+    def mark_published_by_hand(
+        self, user: User, post_id: str, runner: PublishRunner | None = None
+    ) -> ScheduledPost:
+        """Record that a person checked and the post is out (after an interrupted e-mail, say)."""
+        require(user, Role.SCHEDULER, "mark posts published")
+        return (runner or self._runner()).mark_published(post_id, user_id=user.id)
+
+    def _runner(self) -> PublishRunner:
+        from curator.publish.secrets import SecretStore
+
+        return PublishRunner(self.ws, SecretStore(), clock=self._clock, on_published=self.mark_published)
 
     # -- exports -------------------------------------------------------------
 

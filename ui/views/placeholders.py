@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from curator.domain import DraftStatus
 from ui.models import StoreEventBridge
 from ui.tasks import CoalescedTask, TaskRunner
 from ui.widgets.empty_state import EmptyState
@@ -24,10 +23,6 @@ from ui.widgets.page_header import PageHeader
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
-
-
-def _drafts_with(workspace: Any, statuses: set[DraftStatus]) -> int:
-    return sum(1 for draft in workspace.drafts.list() if draft.status in statuses)
 
 
 @dataclass(frozen=True)
@@ -51,24 +46,6 @@ class PlaceholderSpec:
     detail: str = ""
 
 
-HOT_ISSUES = PlaceholderSpec(
-    title="Hot issues",
-    icon="hot-issues",
-    empty_title="No hot issues yet",
-    message=(
-        "Curator groups what customers say into issues and ranks the ones heating up. "
-        "Add sources and fetch them; issues appear here once their items are analysed."
-    ),
-    action_text="Go to Sources",
-    tables=frozenset({"issues"}),
-    count=lambda ws: ws.issues.count(),
-    some_title=lambda n: _plural(n, "issue", "issues") + " in this workspace",
-    some_message=(
-        "This view will rank issues by how fast they heat up. Until it does, read what "
-        "customers say in the recent items under Sources."
-    ),
-)
-
 INBOX = PlaceholderSpec(
     title="Inbox",
     icon="inbox",
@@ -78,23 +55,6 @@ INBOX = PlaceholderSpec(
         "left to reply. Meanwhile, follow what customers say in the recent items under Sources."
     ),
     action_text="Go to Sources",
-)
-
-CALENDAR = PlaceholderSpec(
-    title="Calendar",
-    icon="calendar",
-    empty_title="Nothing scheduled",
-    message=(
-        "Approved content is planned here per touch point, each in its own time zone, so "
-        "a post lands at the right local hour. Nothing has been approved for scheduling yet."
-    ),
-    tables=frozenset({"drafts"}),
-    count=lambda ws: _drafts_with(ws, {DraftStatus.APPROVED, DraftStatus.SCHEDULED}),
-    some_title=lambda n: _plural(n, "post", "posts") + " approved or scheduled",
-    some_message=(
-        "This view will lay each one out per touch point and day, in the touch point's own "
-        "time zone. Planning in the app comes in a later version."
-    ),
 )
 
 WALL = PlaceholderSpec(
