@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -47,6 +49,7 @@ from ui.views.drafts import DraftsView
 from ui.views.hot_issues import HotIssuesView
 from ui.views.placeholders import PlaceholderView
 from ui.views.sources import SourcesView
+from ui.views.team_dialog import TeamDialog
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.empty_state import EmptyState
 
@@ -216,10 +219,13 @@ class MainWindow(QMainWindow):
 
         self.user: Any = None
         self._tray: QSystemTrayIcon | None = None
+        self.team_dialog: TeamDialog | None = None
+        self.secrets_dialog: QInputDialog | None = None
         # One secret store per window: a password typed once serves the timer and the Calendar.
         self.secrets = SecretStore()
         self.publisher = Publisher(self.runner, self.secrets, self)
         self.publisher.run_finished.connect(self._on_publisher_run_finished)
+        self.publisher.secrets_needed.connect(self._on_publisher_secrets_needed)
         self._build_navigation()
         self._build_pages()
         self._build_status_bar()
@@ -341,6 +347,12 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence("Ctrl+O"))
         self.open_action.triggered.connect(self.choose_workspace)
         file_menu.addAction(self.open_action)
+        self.team_action = QAction("&Team…", self)
+        self.team_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.team_action.setToolTip("Members, their roles, and who may act as whom")
+        self.team_action.triggered.connect(self.show_team)
+        self.team_action.setEnabled(False)
+        file_menu.addAction(self.team_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -460,6 +472,7 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             view.attach(workspace, self._bridge)
         self._set_user(result.user, result.members, result.may_switch, result.may_unmask)
+        self.team_action.setEnabled(True)
         self.publisher.attach(workspace)
         self._refresher = CoalescedTask(self.runner, lambda _p: workspace.refresh(), parent=self)
         self._refresh_timer.start()
@@ -506,6 +519,12 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self.publisher.detach()
         self.user_combo.hide()
+        self.team_action.setEnabled(False)
+        if self.team_dialog is not None:
+            self.team_dialog.detach()
+            self.team_dialog.close()
+            self.team_dialog.deleteLater()
+            self.team_dialog = None
         if self._refresher is not None:
             self._refresher.stop()
             self._refresher = None
@@ -564,6 +583,30 @@ class MainWindow(QMainWindow):
         self._set_user(user, members, may_switch, unmask)
         self.show_notice(f"You now act as {user.name}.")
 
+    def show_team(self) -> None:
+        """The team's members and roles (admins change them; others read)."""
+        if self.workspace is None:
+            return
+        if self.team_dialog is None:
+            self.team_dialog = TeamDialog(self.workspace, self.user, self.runner, self)
+            self.team_dialog.team_changed.connect(self._on_team_dialog_team_changed)
+            self.team_dialog.change_failed.connect(lambda text: self.show_notice(text, error=True))
+        self.team_dialog.open()
+
+    @Slot()
+    def _on_team_dialog_team_changed(self) -> None:
+        workspace = self.workspace
+        if workspace is None or self.user is None:
+            return
+        current = None if self.user.id.startswith("guest:") else self.user.id
+        try:
+            user, members, may_switch, unmask = acting_user(workspace, current)
+        except CuratorError:
+            user, members, may_switch, unmask = acting_user(workspace)
+        self._set_user(user, members, may_switch, unmask)
+        if self.team_dialog is not None:
+            self.team_dialog.set_user(user)
+
     @Slot(int)
     def _on_user_combo_activated(self, index: int) -> None:
         member_id = self.user_combo.itemData(index)
@@ -579,6 +622,40 @@ class MainWindow(QMainWindow):
     def _on_approvals_draft_open_requested(self, draft_id: str) -> None:
         self.show_view("drafts")
         self.views["drafts"].open_draft(draft_id)
+
+    @Slot(list)
+    def _on_publisher_secrets_needed(self, needed: list[tuple[str, str, str]]) -> None:
+        """No keyring: ask for each secret the due posts need, for this session only."""
+        if self.secrets_dialog is not None or not needed:
+            return
+        tp_id, tp_name, name = needed[0]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Publishing needs a secret")
+        dialog.setLabelText(
+            f"No system keyring is available, so Curator asks each time.\n"
+            f"The {name.replace('_', ' ')} of “{tp_name}” (kept only until Curator closes):"
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.finished.connect(
+            lambda result: self._on_secrets_dialog_finished(bool(result), tp_id, name, needed[1:])
+        )
+        self.secrets_dialog = dialog
+        dialog.open()
+
+    def _on_secrets_dialog_finished(
+        self, accepted: bool, tp_id: str, name: str, rest: list[tuple[str, str, str]]
+    ) -> None:
+        dialog, self.secrets_dialog = self.secrets_dialog, None
+        if accepted and dialog is not None and dialog.textValue():
+            self.secrets.remember_for_session(tp_id, name, dialog.textValue())
+        else:
+            self.publisher.skip_secret(tp_id, name)
+        if dialog is not None:
+            dialog.deleteLater()
+        if rest:
+            self._on_publisher_secrets_needed(rest)
+        else:
+            self.publisher.publish_now()
 
     @Slot(str, list)
     def _on_publisher_run_finished(self, summary: str, failures: list[str]) -> None:

@@ -352,7 +352,10 @@ def test_every_page_renders_at_default_size_without_clipped_text(
     shots = os.environ.get("CURATOR_SCREENSHOTS")
     for entry in NAV_ENTRIES:
         window.show_view(entry.key)
-        qtbot.waitUntil(lambda: not window.runner.active_tasks, timeout=5000)
+        try:
+            qtbot.waitUntil(lambda: not window.runner.active_tasks, timeout=20_000)
+        except Exception:
+            raise AssertionError(f"still running on {entry.key}: {window.runner.active_tasks}") from None
         image = window.grab()
         assert image.size() == QSize(1280, 800)
         assert _clipped_labels(window) == [], entry.key
@@ -454,3 +457,45 @@ def test_due_posts_go_out_while_the_app_runs_and_failures_are_notified(qtbot, tm
     assert "does not exist" in window.notice_label.text()
     assert len(list((path / "outbox" / "linkedin").glob("*.json"))) == 1
     assert QApplication.activeModalWidget() is None
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+def test_without_a_keyring_the_app_asks_for_a_webhook_secret_and_publishes(qtbot, tmp_path: Path) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    from curator.demo import ensure_demo_workspace
+    from curator.domain import utcnow
+    from curator.schedule.service import ScheduleService
+    from curator.touchpoint_admin import TouchPointAdmin
+    from tests.core.test_publish_connectors import SECRET, WebhookServer
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    server = WebhookServer(clock=utcnow).start()
+    try:
+        path = ensure_demo_workspace(tmp_path / "demo")
+        with Workspace.open(path) as ws:
+            lukas = next(u for u in ws.users.list() if u.name == "Lukas Brandt")  # an admin
+            x = next(tp for tp in ws.touchpoints.list() if tp.kind.value == "x")
+            TouchPointAdmin(ws).update(
+                lukas, x.id, connector={"kind": "webhook", "options": {"url": server.url("/hook")}}
+            )
+            service = ScheduleService(ws)
+            fixing = next(d for d in service.editorial.drafts() if d.title.startswith("Your Beans are safe"))
+            henrike = next(u for u in ws.users.list() if u.name == "Henrike Albers")
+            service.editorial.approve(henrike, fixing.id)
+            service.schedule(lukas, fixing.id, x.id, utcnow() - timedelta(minutes=5))
+
+        window = _opened(qtbot, path)
+        qtbot.waitUntil(lambda: window.secrets_dialog is not None, timeout=15_000)
+        dialog = window.secrets_dialog
+        assert dialog is not None and "webhook secret" in dialog.labelText()
+        dialog.setTextValue(SECRET)
+        dialog.accept()
+        qtbot.waitUntil(lambda: len(server.deliveries) == 1, timeout=15_000)
+        assert server.deliveries[0].verified
+        qtbot.waitUntil(lambda: "1 published" in window.notice_label.text(), timeout=15_000)
+    finally:
+        server.stop()
+        keyring.set_keyring(previous)
