@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from curator import __version__, cli_editorial, cli_schedule, cli_touchpoints
+from curator import __version__, cli_editorial, cli_schedule, cli_team, cli_touchpoints
 from curator.demo import ensure_demo_workspace, load_demo
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
@@ -344,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_editorial.register(sub)
     cli_schedule.register(sub)
     cli_touchpoints.register(sub)
+    cli_team.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")

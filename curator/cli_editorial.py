@@ -174,6 +174,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         cmd.add_argument("draft", help="id, id start or title")
         cmd.add_argument("--reason", "-m", required=needs_reason, help="why (kept in the audit log)")
         cmd.set_defaults(func=lambda a, _action=action: _act(a, _action))
+    from curator.cli_team import register_steps
+
+    register_steps(dsub)
     audit = dsub.add_parser("audit", help="verify the audit log's hash chain (exit 1 if broken)")
     audit.add_argument("--csv", metavar="FILE", help="also export the log as CSV")
     audit.set_defaults(func=_cmd_audit)

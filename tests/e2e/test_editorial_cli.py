@@ -137,3 +137,26 @@ def test_a_bad_csv_schedule_imports_nothing(tmp_path: Path) -> None:
     )
     assert "Imported 1 planned posts" in _ok(_curator(ws, "--as", "lukas", "schedule", "import", str(sheet)))
     assert "planned" in _ok(_curator(ws, "schedule", "list"))
+
+
+def test_team_and_approval_steps_from_the_command_line(tmp_path: Path) -> None:
+    ws = tmp_path / "demo"
+    _ok(
+        subprocess.run(
+            [sys.executable, "-m", "curator", "init", str(ws), "--demo"], capture_output=True, text=True
+        )
+    )
+    refused = _curator(ws, "--as", "maya", "team", "add", "Lena Legal", "--roles", "approver")
+    assert refused.returncode == 1 and "admin" in refused.stderr
+    _ok(_curator(ws, "team", "add", "Lena Legal", "--roles", "approver", "--login", "lena"))
+    steps = _ok(_curator(ws, "drafts", "steps", "--set", "Legal:approver:lena", "Chief content officer"))
+    assert steps.startswith("1. Legal (Lena Legal)\n2. Chief content officer (any approver)")
+    out = _ok(_curator(ws, "--as", "lena", "drafts", "approve", "Your Beans are safe"))
+    assert "still waiting for: Chief content officer" in out
+    assert "is now approved" in _ok(
+        _curator(ws, "--as", "henrike", "drafts", "approve", "Your Beans are safe")
+    )
+    _ok(_curator(ws, "team", "config", "--allow-switch", "no"))
+    blocked = _curator(ws, "--as", "henrike", "drafts", "approve", "We're fixing the app")
+    assert blocked.returncode == 1 and "does not allow acting as another member" in blocked.stderr
+    assert "Lena Legal" in _ok(_curator(ws, "team", "list"))
