@@ -6,20 +6,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from curator import __version__, cli_editorial, cli_schedule, cli_team, cli_touchpoints
-from curator.demo import ensure_demo_workspace, load_demo
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
-from curator.ingest.health import health_sentence
-from curator.ingest.mentions import guess_mapping, parse_mapping_arg, preview, read_table
-from curator.ingest.service import IngestService
 from curator.paths import default_workspace_path
 from curator.progress import Progress, ProgressState
 from curator.settings import Settings
 from curator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from curator.ingest.service import IngestService
+
+# Services are imported inside the commands that use them: a command pays only
+# for what it needs (all of them together take seconds to import).
 
 
 def resolve_workspace(explicit: str | None) -> Path:
@@ -33,6 +36,8 @@ def resolve_workspace(explicit: str | None) -> Path:
 def _cmd_init(args: argparse.Namespace) -> int:
     path = Path(args.path).expanduser()
     if args.demo:
+        from curator.demo import ensure_demo_workspace
+
         ensure_demo_workspace(path)
     else:
         Workspace.open(path, create=True, name=args.name).close()
@@ -76,6 +81,8 @@ def _cmd_demo_reset(args: argparse.Namespace) -> int:
         if ws.items.count() and not args.force:
             print(f"{ws.path} already holds data; add --force to load the demo content into it anyway.")
             return 1
+        from curator.demo import load_demo
+
         load_demo(ws)
         print(f"Demo content loaded into {ws.path}")
     return 0
@@ -109,6 +116,8 @@ class TextProgress:
 
 
 def _ingest(ws: Workspace) -> IngestService:
+    from curator.ingest.service import IngestService
+
     return IngestService(ws, contact=Settings().get("ingest.contact"))
 
 
@@ -144,6 +153,8 @@ def _cmd_sources_list(args: argparse.Namespace) -> int:
             print("No sources yet. Add one with: curator sources add URL")
         for s in sources:
             mark = {"ok": " ", "new": "·", "warning": "!", "error": "✗"}[s.health]
+            from curator.ingest.health import health_sentence
+
             health = health_sentence(s)
             print(f"{mark} {s.id[:8]}  {s.title[:40]:<40}  {s.channel:<9} {s.item_count:>6}  {health}")
     return 0
@@ -176,6 +187,8 @@ def _cmd_export_opml(args: argparse.Namespace) -> int:
 def _cmd_import_mentions(args: argparse.Namespace) -> int:
     path = Path(args.file)
     data = path.read_bytes()
+    from curator.ingest.mentions import guess_mapping, parse_mapping_arg, preview, read_table
+
     table = read_table(data, path.name)
     mapping = parse_mapping_arg(args.map) if args.map else guess_mapping(table.columns)
     if args.preview:

@@ -5,15 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from curator.domain import Draft, DraftStatus, User
-from curator.editorial.service import EditorialService
 from curator.errors import NotFound
 from curator.identity import resolve_user
 from curator.settings import Settings
 from curator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from curator.editorial.service import EditorialService
+
+
+def _service(ws: Workspace) -> EditorialService:
+    from curator.editorial.service import EditorialService
+
+    return EditorialService(ws)
 
 
 def acting_user(ws: Workspace, args: argparse.Namespace) -> User:
@@ -52,7 +61,7 @@ def _workspace(args: argparse.Namespace, *, read_only: bool = False) -> Workspac
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
-        service = EditorialService(ws)
+        service = _service(ws)
         statuses = [DraftStatus(s) for s in args.status] if args.status else None
         drafts = service.drafts(statuses)
         users = {u.id: u.name for u in ws.users.list()}
@@ -84,7 +93,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
-        service = EditorialService(ws)
+        service = _service(ws)
         draft = find_draft(service, args.draft)
         users = {u.id: u.name for u in ws.users.list()}
         tps = service.touchpoints()
@@ -123,7 +132,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _act(args: argparse.Namespace, action: str) -> int:
     with _workspace(args) as ws:
-        service = EditorialService(ws)
+        service = _service(ws)
         user = acting_user(ws, args)
         draft = find_draft(service, args.draft)
         reason = getattr(args, "reason", "") or ""
@@ -140,7 +149,7 @@ def _act(args: argparse.Namespace, action: str) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
-        log = EditorialService(ws).audit
+        log = _service(ws).audit
         problems = log.verify()
         if args.csv:
             Path(args.csv).write_text(log.export_csv(), encoding="utf-8")

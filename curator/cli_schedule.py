@@ -12,15 +12,22 @@ import getpass
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from curator.cli_editorial import acting_user, find_draft
 from curator.domain import PostStatus, TouchPoint
 from curator.errors import InvalidTransition, NotFound
-from curator.schedule.csv_io import preview_schedule_csv
-from curator.schedule.ics import write_live_ics
-from curator.schedule.service import CalendarConfig, Scheduled, ScheduleService
 from curator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from curator.schedule.service import Scheduled, ScheduleService
+
+
+def _service(ws: Workspace) -> ScheduleService:
+    from curator.schedule.service import ScheduleService
+
+    return ScheduleService(ws)
 
 
 def _workspace(args: argparse.Namespace, *, read_only: bool = False) -> Workspace:
@@ -73,7 +80,7 @@ def _print_scheduled(ws: Workspace, done: Scheduled) -> None:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
         tp_ids = {find_touchpoint(ws, args.touchpoint).id} if args.touchpoint else None
         start = None if args.all else datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         posts = service.posts(start, None, tp_ids, include_cancelled=args.all)
@@ -107,7 +114,7 @@ def _find_post(service: ScheduleService, ref: str) -> str:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
         user = acting_user(ws, args)
         draft = find_draft(service.editorial, args.draft)
         tp = find_touchpoint(ws, args.touchpoint)
@@ -118,7 +125,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_move(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
         user = acting_user(ws, args)
         post = service.get(_find_post(service, args.post))
         tp = service.touchpoint(post.touchpoint_id)
@@ -128,7 +135,7 @@ def _cmd_move(args: argparse.Namespace) -> int:
 
 def _cmd_remove(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
         post = service.unschedule(acting_user(ws, args), _find_post(service, args.post))
         print(f"'{post.title}' is off the calendar.")
     return 0
@@ -136,7 +143,9 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
+        from curator.schedule.csv_io import preview_schedule_csv
+
         preview = preview_schedule_csv(
             Path(args.file).read_bytes(), ws.touchpoints.list(), now=datetime.now(UTC)
         )
@@ -161,7 +170,7 @@ def _cmd_publish_due(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         secrets = SecretStore()
-        schedule = ScheduleService(ws)
+        schedule = _service(ws)
         runner = PublishRunner(
             ws,
             secrets,
@@ -183,8 +192,11 @@ def _cmd_publish_due(args: argparse.Namespace) -> int:
 
 def _cmd_export_ics(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=not args.live) as ws:
-        service = ScheduleService(ws)
+        service = _service(ws)
         if args.live:
+            from curator.schedule.ics import write_live_ics
+            from curator.schedule.service import CalendarConfig
+
             if args.touchpoint:
                 raise InvalidTransition("A live calendar holds every touch point; leave out --touchpoint.")
             path = Path(args.file).expanduser().resolve()
@@ -201,7 +213,7 @@ def _cmd_export_ics(args: argparse.Namespace) -> int:
 
 def _cmd_export_csv(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
-        export = ScheduleService(ws).export_csv(args.layout, find_touchpoint(ws, args.touchpoint).id)
+        export = _service(ws).export_csv(args.layout, find_touchpoint(ws, args.touchpoint).id)
         Path(args.file).write_bytes(export.data)
         print(f"Wrote {export.count} posts in {args.layout.title()}'s bulk-upload layout to {args.file}")
         for note in export.notes:

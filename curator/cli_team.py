@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from curator.cli_editorial import acting_user
 from curator.domain import Role
-from curator.editorial.service import EditorialService
 from curator.editorial.workflow import ApprovalStep, EditorialConfig
 from curator.errors import InvalidTransition, NotFound
 from curator.identity import find_user
@@ -121,6 +120,8 @@ def parse_step(text: str, ws: Workspace) -> ApprovalStep:
 
 def _cmd_steps(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=not (args.set or args.self_approval)) as ws:
+        from curator.editorial.service import EditorialService
+
         service = EditorialService(ws)
         config = service.config()
         if args.set or args.self_approval:

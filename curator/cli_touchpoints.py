@@ -10,7 +10,6 @@ from typing import Any
 from curator.cli_editorial import acting_user
 from curator.cli_schedule import find_touchpoint
 from curator.domain import ConnectorKind, LinkPolicy, TouchPointKind
-from curator.editorial.touchpoints import effective_rules
 from curator.errors import InvalidTransition
 from curator.touchpoint_admin import TouchPointAdmin, describe_slots
 from curator.workspace import Workspace
@@ -24,6 +23,8 @@ def _workspace(args: argparse.Namespace, *, read_only: bool = False) -> Workspac
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with _workspace(args, read_only=True) as ws:
+        from curator.editorial.touchpoints import effective_rules
+
         tps = sorted(ws.touchpoints.list(), key=lambda tp: tp.name.casefold())
         if not tps:
             print("No touch points. Add one: curator touchpoints add NAME --kind x --timezone Europe/Berlin")
