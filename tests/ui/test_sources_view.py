@@ -755,6 +755,8 @@ def test_mentions_import_previews_rows_and_errors_then_imports(
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
     assert view.activity.text == "Imported 3 new mentions into “Mentions: export.csv”."
     qtbot.waitUntil(lambda: view.items_proxy.rowCount() == 3, timeout=5000)
+    # The sources table follows its own load; under load it may land after the items.
+    qtbot.waitUntil(lambda: view.sources_model.rowCount() == 1, timeout=5000)
     source = view.sources_model.object_at(0)
     assert (source.title, source.kind, source.item_count) == ("Mentions: export.csv", SourceKind.MENTIONS, 3)
     assert "Oat milk costs extra again?" in _titles_shown(view) or any(
