@@ -10,9 +10,10 @@ draft is approved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from curator.domain import Draft, DraftStatus, PostStatus, Role, ScheduledPost, TouchPoint, User, utcnow
@@ -26,6 +27,8 @@ from curator.schedule.ics import calendar_ics, write_live_ics
 from curator.schedule.slots import next_free_slot
 from curator.workspace import Workspace
 
+#: How far back the live calendar file reaches.
+LIVE_ICS_PAST = timedelta(days=30)
 ACTIVE = (PostStatus.PLANNED, PostStatus.SCHEDULED, PostStatus.PUBLISHING, PostStatus.FAILED)
 #: The publisher acts as this member in the audit log when a post goes out or fails.
 PUBLISHER = User("Curator publisher", roles=[Role.SCHEDULER], login="", id="system:publisher")
@@ -54,6 +57,7 @@ class ScheduleService:
         self.ws = ws
         self._clock = clock
         self.editorial = EditorialService(ws, clock)
+        self._depth = 0
 
     # -- reading -------------------------------------------------------------
 
@@ -105,7 +109,7 @@ class ScheduleService:
         Scheduling a variant that is already on the calendar moves it instead.
         """
         require(user, Role.SCHEDULER, "schedule posts")
-        with self.ws.transaction():
+        with self._changing():
             draft = self.editorial.get(draft_id)
             if draft.status not in (DraftStatus.APPROVED, DraftStatus.SCHEDULED):
                 raise InvalidTransition(
@@ -139,7 +143,6 @@ class ScheduleService:
             self.ws.posts.save(post)
             if draft.status is DraftStatus.APPROVED:
                 self.editorial.transition(user, draft.id, "schedule")
-            self._refresh_live_ics()
             return Scheduled(post, self.warnings(post))
 
     def move(self, user: User, post_id: str, at: datetime) -> Scheduled:
@@ -147,7 +150,7 @@ class ScheduleService:
         require(user, Role.SCHEDULER, "move posts")
         if at.utcoffset() is None:
             raise ValueError("A post's time must be timezone-aware.")
-        with self.ws.transaction():
+        with self._changing():
             post = self.get(post_id)
             if post.status not in (PostStatus.PLANNED, PostStatus.SCHEDULED, PostStatus.FAILED):
                 raise InvalidTransition(
@@ -162,13 +165,12 @@ class ScheduleService:
                 post.next_attempt_at = None
                 self._retry_draft(user, post.draft_id)
             self.ws.posts.save(post)
-            self._refresh_live_ics()
             return Scheduled(post, self.warnings(post))
 
     def unschedule(self, user: User, post_id: str) -> ScheduledPost:
         """Take a post off the calendar; the draft stays approved when it has no other post."""
         require(user, Role.SCHEDULER, "take posts off the calendar")
-        with self.ws.transaction():
+        with self._changing():
             post = self.get(post_id)
             if post.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.CANCELLED):
                 raise InvalidTransition(f"'{post.title}' is {post.status.value}; it cannot be taken off now.")
@@ -178,13 +180,12 @@ class ScheduleService:
             draft = self.ws.drafts.get(post.draft_id)
             if draft is not None and draft.status is DraftStatus.SCHEDULED and not self._active(draft.id):
                 self.editorial.transition(user, draft.id, "unschedule")
-            self._refresh_live_ics()
             return post
 
     def confirm(self, user: User, post_id: str) -> Scheduled:
         """Turn a planned (imported) post into a scheduled one once its draft is approved."""
         require(user, Role.SCHEDULER, "confirm posts")
-        with self.ws.transaction():
+        with self._changing():
             post = self.get(post_id)
             if post.status is not PostStatus.PLANNED:
                 raise InvalidTransition(f"'{post.title}' is {post.status.value}, not planned.")
@@ -203,7 +204,6 @@ class ScheduleService:
             self.ws.posts.save(post)
             if draft.status is DraftStatus.APPROVED:
                 self.editorial.transition(user, draft.id, "schedule")
-            self._refresh_live_ics()
             return Scheduled(post, self.warnings(post))
 
     def import_rows(self, user: User, preview: CsvPreview) -> list[ScheduledPost]:
@@ -216,7 +216,7 @@ class ScheduleService:
                 "Fix the lines listed in the preview and import again."
             )
         posts: list[ScheduledPost] = []
-        with self.ws.transaction():
+        with self._changing():
             for row in preview.rows:
                 draft = self.editorial.create(user, row.title, row.text, touchpoint_ids=[row.touchpoint_id])
                 posts.append(
@@ -231,20 +231,19 @@ class ScheduleService:
                     )
                 )
             self.ws.posts.save_many(posts)
-            self._refresh_live_ics()
         return posts
 
     # -- what the publisher reports ------------------------------------------
 
     def mark_published(self, post: ScheduledPost) -> None:
         """A post went out: the draft is published once none of its posts is still waiting."""
-        draft = self.ws.drafts.get(post.draft_id)
-        if draft is None or draft.status is DraftStatus.PUBLISHED:
-            return
-        waiting = [p for p in self._active(draft.id) if p.status is not PostStatus.PUBLISHED]
-        if not waiting and draft.status in (DraftStatus.SCHEDULED, DraftStatus.FAILED):
-            self.editorial.transition(PUBLISHER, draft.id, "publish")
-        self._refresh_live_ics()
+        with self._changing():
+            draft = self.ws.drafts.get(post.draft_id)
+            if draft is None or draft.status is DraftStatus.PUBLISHED:
+                return
+            waiting = [p for p in self._active(draft.id) if p.status is not PostStatus.PUBLISHED]
+            if not waiting and draft.status in (DraftStatus.SCHEDULED, DraftStatus.FAILED):
+                self.editorial.transition(PUBLISHER, draft.id, "publish")
 
     def mark_failed(self, post: ScheduledPost) -> None:
         """A post could not go out and will not be retried by itself: the draft shows it failed."""
@@ -257,7 +256,7 @@ class ScheduleService:
     ) -> ScheduledPost:
         """Put a failed post back in line now; its draft leaves the failed state too."""
         require(user, Role.SCHEDULER, "retry publishing")
-        with self.ws.transaction():
+        with self._changing():
             post = (runner or self._runner()).retry(post_id, user_id=user.id)
             self._retry_draft(user, post.draft_id)
             return post
@@ -309,7 +308,32 @@ class ScheduleService:
         if draft is not None and draft.status is DraftStatus.FAILED:
             self.editorial.transition(user, draft_id, "retry")
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """One workspace transaction; once it is committed, the live calendar file follows.
+
+        The file is written after the commit, outside the workspace lock:
+        other writers never wait for it.
+        """
+        self._depth += 1
+        try:
+            with self.ws.transaction():
+                yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self._refresh_live_ics()
+
     def _refresh_live_ics(self) -> None:
+        """Rewrite the live file with the posts of the last 30 days and every later one.
+
+        Calendar apps show what is coming; the window keeps the file small
+        (a full export of years of posts takes seconds: see bench_editorial).
+        """
         path = self.config().live_ics_path
         if path:
-            write_live_ics(Path(path), self.ics())
+            since = self._clock() - LIVE_ICS_PAST
+            drafts = {d.id: d for d in self.ws.drafts.list()}
+            tps = {tp.id: tp for tp in self.ws.touchpoints.list()}
+            posts = self.posts(start=since)
+            write_live_ics(Path(path), calendar_ics(posts, tps, drafts, name=self.ws.name, now=self._clock()))
