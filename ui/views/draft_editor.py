@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -78,6 +79,8 @@ from ui.views.sources import make_table
 from ui.widgets.empty_state import EmptyState
 
 #: Wait this long after the last keystroke before checking the text.
+#: Touch point checkboxes per row of the "Publish to" grid.
+TOUCHPOINT_COLUMNS = 3
 CHECK_DELAY_MS = 400
 #: Wait this long after the last keystroke before rendering the preview again.
 PREVIEW_DELAY_MS = 200
@@ -545,8 +548,11 @@ class DraftEditor(QWidget):
         self.title_edit.setObjectName("titleEdit")
         self.title_edit.setPlaceholderText("Title")
         self.title_edit.textEdited.connect(self._on_field_edited)
-        self.tp_row = QHBoxLayout()
-        self.tp_row.setSpacing(10)
+        # A grid, not a row: seven touch points side by side would force the
+        # editor wider than the window and squeeze the drafts list.
+        self.tp_row = QGridLayout()
+        self.tp_row.setHorizontalSpacing(14)
+        self.tp_row.setVerticalSpacing(2)
         self.tp_hint = QLabel("No touch points in this workspace yet.")
         self.tp_hint.setStyleSheet("color: palette(placeholder-text);")
         self.sponsored_check = QCheckBox("Sponsored")
@@ -555,11 +561,10 @@ class DraftEditor(QWidget):
         self.sponsored_check.toggled.connect(self._on_field_edited)
         tp_line = QHBoxLayout()
         tp_label = QLabel("Publish to:")
-        tp_line.addWidget(tp_label)
+        tp_line.addWidget(tp_label, 0, Qt.AlignmentFlag.AlignTop)
         tp_line.addLayout(self.tp_row)
         tp_line.addWidget(self.tp_hint)
         tp_line.addStretch(1)
-        tp_line.addWidget(self.sponsored_check)
 
         self.assignee_combo = QComboBox()
         self.assignee_combo.setObjectName("assigneeCombo")
@@ -588,6 +593,8 @@ class DraftEditor(QWidget):
         details.addWidget(self.due_edit)
         details.addSpacing(8)
         details.addWidget(self.tags_edit, 1)
+        details.addSpacing(8)
+        details.addWidget(self.sponsored_check)
 
         # Body with its preview, and a tab per touch point.
         self.body_edit = FindingTextEdit()
@@ -1042,14 +1049,14 @@ class DraftEditor(QWidget):
                 box.hide()
                 box.deleteLater()
             self._tp_checks = {}
-            for tp_id in wanted_ids:
+            for n, tp_id in enumerate(wanted_ids):
                 tp = touchpoints.get(tp_id)
                 box = QCheckBox(tp.name if tp is not None else f"{tp_id} (removed)")
                 box.setObjectName(f"touchpoint-{tp_id}")
                 if tp is not None:
                     box.setToolTip(f"{tp.name}: {tp.kind.value.replace('_', ' ')}, {tp.timezone}")
                 box.toggled.connect(self._on_touchpoint_toggled)
-                self.tp_row.addWidget(box)
+                self.tp_row.addWidget(box, n // TOUCHPOINT_COLUMNS, n % TOUCHPOINT_COLUMNS)
                 self._tp_checks[tp_id] = box
         for tp_id, box in self._tp_checks.items():
             box.blockSignals(True)

@@ -230,7 +230,7 @@ class DraftsView(QWidget):
         self.drafts_table = make_table(
             self.drafts_proxy,
             {
-                m.COL_STATUS: 146,
+                m.COL_STATUS: 136,
                 m.COL_TOUCHPOINTS: 110,
                 m.COL_ASSIGNEE: 90,
                 m.COL_DUE: 76,
@@ -245,7 +245,9 @@ class DraftsView(QWidget):
         self._chip_delegate = StatusChipDelegate(self.drafts_table)
         self.drafts_table.setItemDelegateForColumn(m.COL_STATUS, self._chip_delegate)
         self.drafts_table.horizontalHeader().setMinimumSectionSize(56)
-        for column in (m.COL_TOUCHPOINTS, m.COL_ASSIGNEE, m.COL_VERSION):
+        # The list is sorted by the last change and the editor says when it was; the
+        # column is one right-click away (the header's menu), so titles get the room.
+        for column in (m.COL_TOUCHPOINTS, m.COL_ASSIGNEE, m.COL_UPDATED, m.COL_VERSION):
             self.drafts_table.setColumnHidden(column, True)
         self.drafts_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for column in (m.COL_TOUCHPOINTS, m.COL_ASSIGNEE, m.COL_DUE, m.COL_UPDATED, m.COL_VERSION):
