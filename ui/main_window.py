@@ -47,6 +47,7 @@ from ui.views.approvals import ApprovalsView
 from ui.views.calendar import CalendarView
 from ui.views.drafts import DraftsView
 from ui.views.hot_issues import HotIssuesView
+from ui.views.inbox import InboxView
 from ui.views.placeholders import PlaceholderView
 from ui.views.sources import SourcesView
 from ui.views.team_dialog import TeamDialog
@@ -116,7 +117,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 )
 
 _PLACEHOLDERS = {
-    "inbox": placeholders.INBOX,
     "wall": placeholders.WALL,
     "settings": placeholders.SETTINGS,
 }
@@ -279,6 +279,9 @@ class MainWindow(QMainWindow):
                 view.draft_requested.connect(self._on_hot_issues_draft_requested)
             elif entry.key == "drafts":
                 view = DraftsView(self.runner)
+            elif entry.key == "inbox":
+                view = InboxView(self.runner)
+                view.notified.connect(lambda text: self.notify("Response targets", text, error=True))
             elif entry.key == "calendar":
                 view = CalendarView(self.runner, secrets=self.secrets)
             elif entry.key == "approvals":
@@ -554,7 +557,7 @@ class MainWindow(QMainWindow):
         """Tell every page who acts; offer switching where the workspace allows it."""
         self.user = user
         for view in self.views.values():
-            if isinstance(view, HotIssuesView):
+            if isinstance(view, (HotIssuesView, InboxView)):
                 view.set_user(user, may_unmask)
             elif hasattr(view, "set_user"):
                 view.set_user(user)

@@ -46,17 +46,6 @@ class PlaceholderSpec:
     detail: str = ""
 
 
-INBOX = PlaceholderSpec(
-    title="Inbox",
-    icon="inbox",
-    empty_title="Nothing waiting for a reply",
-    message=(
-        "Conversations that need an answer from your team will land here, with the time "
-        "left to reply. Meanwhile, follow what customers say in the recent items under Sources."
-    ),
-    action_text="Go to Sources",
-)
-
 WALL = PlaceholderSpec(
     title="Wall",
     icon="wall",
