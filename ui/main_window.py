@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
             elif entry.key == "inbox":
                 view = InboxView(self.runner)
                 view.notified.connect(lambda text: self.notify("Response targets", text, error=True))
+                view.draft_requested.connect(self._on_inbox_draft_requested)
             elif entry.key == "calendar":
                 view = CalendarView(self.runner, secrets=self.secrets)
             elif entry.key == "approvals":
@@ -620,6 +621,11 @@ class MainWindow(QMainWindow):
     def _on_hot_issues_draft_requested(self, issue_id: str) -> None:
         self.show_view("drafts")
         self.views["drafts"].new_from_issue(issue_id)
+
+    @Slot(list)
+    def _on_inbox_draft_requested(self, item_ids: list[str]) -> None:
+        self.show_view("drafts")
+        self.views["drafts"].new_from_items(item_ids)
 
     @Slot(str)
     def _on_approvals_draft_open_requested(self, draft_id: str) -> None:

@@ -296,6 +296,16 @@ def test_actions_need_an_agent_and_explain_why(qtbot, desk_ws: Workspace, open_p
     assert "agent role" in view.assign_action.toolTip()
     assert view.pane.reply_editor.text.isReadOnly()
     assert "(A)" in view.assign_action.toolTip() and "J" in view.shortcut_list()
+    # An editor may start a draft citing the conversation's messages (the Drafts page takes over).
+    assert view.draft_action.isEnabled()
+    conversation_id = view.selected_conversation_id()
+    with qtbot.waitSignal(view.draft_requested, timeout=WAIT) as blocker:
+        view.draft_action.trigger()
+    assert conversation_id is not None
+    conversation = _desk(desk_ws, Clock(utcnow())).conversation(conversation_id).conversation
+    assert blocker.args == [list(conversation.item_ids)]
+    agent_only = open_page(desk_ws, _member(desk_ws, "Priya"))
+    assert not agent_only.draft_action.isEnabled()
 
 
 def test_note_and_override_keep_the_reason(qtbot, desk_ws: Workspace, clock: Clock, open_page) -> None:

@@ -131,6 +131,8 @@ class InboxView(QWidget):
     conversation_loaded = Signal(str)
     #: A read of the list was applied (the first load or a refresh).
     rows_refreshed = Signal()
+    #: An editor asked for a draft citing a conversation's messages: (item ids).
+    draft_requested = Signal(list)
 
     def __init__(
         self, runner: TaskRunner, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -289,6 +291,12 @@ class InboxView(QWidget):
             (),
             self.open_share_dialog,
         )
+        self.draft_action = a(
+            "Draft from this",
+            "Start a draft (for the brand's channels) citing this conversation's messages",
+            ("Ctrl+D",),
+            self.draft_from_conversation,
+        )
         self.rules_action = a(
             "Rules…", "See and edit the triage rules, with a preview", (), self.open_rules_dialog
         )
@@ -323,6 +331,7 @@ class InboxView(QWidget):
             self.link_action,
             self.unlink_action,
             self.share_action,
+            self.draft_action,
             None,
             self.rules_action,
             self.targets_action,
@@ -1247,6 +1256,12 @@ class InboxView(QWidget):
         self.unlink_dialog = dialog
         dialog.open()
 
+    def draft_from_conversation(self) -> None:
+        """Hand the selected conversation's messages to the Drafts page (editors only)."""
+        conv = self._row_conversation()
+        if conv is not None and self.draft_action.isEnabled():
+            self.draft_requested.emit(list(conv.item_ids))
+
     def open_share_dialog(self) -> None:
         """Ask how the customer agreed, then share the resolved conversation to the wall."""
         conv = self._row_conversation()
@@ -1805,6 +1820,9 @@ class InboxView(QWidget):
             writer and selected and not busy and status == RESOLVED and conv is not None and conv.wall is None
         )
         self.triage_action.setEnabled(has_ws and not self._running(self._job))
+        self.draft_action.setEnabled(
+            selected and self._user is not None and self._user.has_role(Role.EDITOR) and conv is not None
+        )
         self.rules_action.setEnabled(self._gate is not None)
         self.targets_action.setEnabled(self._gate is not None)
         self.next_action.setEnabled(self._workspace is not None)
