@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from curator import __version__, cli_desk, cli_editorial, cli_schedule, cli_team, cli_touchpoints
+from curator import __version__, cli_brand, cli_desk, cli_editorial, cli_schedule, cli_team, cli_touchpoints
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
 from curator.paths import default_workspace_path
@@ -359,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_touchpoints.register(sub)
     cli_team.register(sub)
     cli_desk.register(sub)
+    cli_brand.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")

@@ -160,3 +160,20 @@ def test_team_and_approval_steps_from_the_command_line(tmp_path: Path) -> None:
     blocked = _curator(ws, "--as", "henrike", "drafts", "approve", "We're fixing the app")
     assert blocked.returncode == 1 and "does not allow acting as another member" in blocked.stderr
     assert "Lena Legal" in _ok(_curator(ws, "team", "list"))
+
+
+def test_the_brand_guide_from_the_command_line_drives_the_checks(tmp_path: Path) -> None:
+    ws = tmp_path / "demo"
+    _ok(
+        subprocess.run(
+            [sys.executable, "-m", "curator", "init", str(ws), "--demo"], capture_output=True, text=True
+        )
+    )
+    refused = _curator(ws, "--as", "maya", "brand", "ban", "sorry")
+    assert refused.returncode == 1 and "admin" in refused.stderr
+    _ok(_curator(ws, "brand", "ban", "sorry", "--use", "we apologise", "--reason", "Say it fully"))
+    checks = _ok(_curator(ws, "drafts", "show", "We're fixing the app", "--checks"))
+    assert "“sorry” is on the brand guide's list of banned terms" in checks and "blocking approval" in checks
+    bad = _curator(ws, "brand", "set", "--min-sentiment", "3")
+    assert bad.returncode == 1 and "Tone bounds go from -1" in bad.stderr
+    assert "sorry → we apologise" in _ok(_curator(ws, "brand", "show"))
