@@ -67,6 +67,7 @@ from ui.views.sources import make_table
 from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
+from ui.widgets.page_layout import lay_out_page
 
 #: Store tables whose changes may change the queue or the review shown.
 WATCHED_TABLES = frozenset({"drafts", "draft_versions", "config", "audit", "users", "touchpoints"})
@@ -410,16 +411,7 @@ class ApprovalsView(QWidget):
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty_state)
         self.activity = ActivityBar()
-        body = QVBoxLayout()
-        body.setContentsMargins(20, 0, 20, 16)
-        body.addWidget(self.toolbar)
-        body.addWidget(self.activity)
-        body.addWidget(self.stack, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addLayout(body, 1)
+        lay_out_page(self, self.header, self.toolbar, self.activity, self.stack)
 
     # -------------------------------------------------------------- workspace
     def attach(self, workspace: Any, bridge: StoreEventBridge) -> None:

@@ -95,6 +95,7 @@ from ui.views.sources import make_table
 from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
+from ui.widgets.page_layout import lay_out_page
 
 WEEK, MONTH = "week", "month"
 #: Minutes Ctrl+Up/Down move the selected post.
@@ -924,18 +925,7 @@ class CalendarView(QWidget):
 
         self.activity = ActivityBar()
         self.activity.cancel_requested.connect(self._on_activity_cancel_requested)
-        body = QVBoxLayout()
-        body.setContentsMargins(20, 0, 20, 16)
-        body.setSpacing(6)
-        body.addWidget(self.toolbar)
-        body.addWidget(self.legend)
-        body.addWidget(self.activity)
-        body.addWidget(self.splitter, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addLayout(body, 1)
+        lay_out_page(self, self.header, self.toolbar, self.legend, self.activity, self.splitter, spacing=6)
 
     # -------------------------------------------------------------- workspace
     def attach(self, workspace: Any, bridge: StoreEventBridge) -> None:

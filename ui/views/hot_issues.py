@@ -59,6 +59,7 @@ from ui.views.sources import make_table
 from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
+from ui.widgets.page_layout import lay_out_page
 
 #: Automatic analysis runs at most this often (new items arrive in bursts).
 AUTO_ANALYSE_INTERVAL_S = 60.0
@@ -340,16 +341,7 @@ class HotIssuesView(QWidget):
 
         self.activity = ActivityBar()
         self.activity.cancel_requested.connect(self._on_activity_cancel_requested)
-        body = QVBoxLayout()
-        body.setContentsMargins(20, 0, 20, 16)
-        body.addWidget(self.toolbar)
-        body.addWidget(self.activity)
-        body.addWidget(self.stack, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addLayout(body, 1)
+        lay_out_page(self, self.header, self.toolbar, self.activity, self.stack)
 
     # -------------------------------------------------------------- workspace
     def attach(self, workspace: Any, bridge: StoreEventBridge) -> None:

@@ -85,6 +85,7 @@ from ui.views.sources import make_table
 from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
+from ui.widgets.page_layout import lay_out_page
 
 #: Automatic triage runs at most this often (new items arrive in bursts).
 AUTO_TRIAGE_INTERVAL_S = 60.0
@@ -515,17 +516,7 @@ class InboxView(QWidget):
 
         self.activity = ActivityBar()
         self.activity.cancel_requested.connect(self._on_activity_cancel_requested)
-        body = QVBoxLayout()
-        body.setContentsMargins(20, 0, 20, 16)
-        body.setSpacing(6)
-        body.addWidget(self.toolbar)
-        body.addWidget(self.activity)
-        body.addWidget(self.stack, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.header)
-        layout.addLayout(body, 1)
+        lay_out_page(self, self.header, self.toolbar, self.activity, self.stack, spacing=6)
         self._fill_assignees()
         self._fill_issues({})
 
