@@ -23,6 +23,19 @@ Method (chosen because it is general, incremental and cheap on a workstation):
 * ``consolidate()`` merges issues whose average-link similarity reaches
   ``merge_threshold`` (greedy, best pair first, with a lazy heap), respecting the
   editor's constraints. It runs after each batch when ``consolidate_each_batch``.
+  Between two merge passes it refines item placement twice over: k-means-like
+  moves to the nearest TF-IDF centroid, then moves under a *story model*.
+* The story model is the mixture of unigrams behind GSDMM (Yin & Wang, KDD 2014),
+  the reference method for short-text story clustering, with a background
+  component: a term of an item is drawn from its story with weight ``1 - b`` and
+  from the language at large with weight ``b``, so an item scores
+  ``log(m_z + alpha) + sum_w c_w log(1 + (1 - b) / b * p_z(w) / p_bg(w))`` for
+  issue z (``p_z`` smoothed with ``beta``, ``m_z`` its size). Cosine similarity
+  lets one shared word ("star", "black") tie a title to a story; the story model
+  asks that *every* term of the item be likely under the story, which is what
+  titles and tweets need. An item moves only when the best story beats its own
+  (scored without the item) by ``story_min_gain`` nats per term: small gains are
+  as often wrong as right, and items should not flip between issues on noise.
 
 Issue ids are never renumbered. When two issues merge, the larger one (the older one
 on a tie) keeps its id and the other is recorded in ``merged_into``.
@@ -69,6 +82,15 @@ class ClusterParams:
             (k-means-like), which repairs early, order-dependent assignments.
         max_pool: at most this many of the most recent outliers are retried per
             batch, which bounds batch cost on a feed with many one-off posts.
+        story_iterations: passes of story-model reassignment run by
+            ``consolidate()`` after the centroid passes (0 switches it off).
+        story_min_gain: nats per term by which the best story must beat the
+            item's own before the item moves.
+        story_alpha: pseudo-count of the story-size prior (GSDMM's alpha).
+        story_beta: pseudo-count smoothing each story's term distribution
+            (GSDMM's beta).
+        story_background: weight of the background (corpus-wide) term
+            distribution in the story model, in (0, 1).
     """
 
     assign_threshold: float = 0.04
@@ -78,6 +100,11 @@ class ClusterParams:
     consolidate_each_batch: bool = True
     max_pool: int = 50_000
     refine_iterations: int = 5
+    story_iterations: int = 3
+    story_min_gain: float = 0.2
+    story_alpha: float = 0.1
+    story_beta: float = 0.1
+    story_background: float = 0.5
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +115,11 @@ class ClusterParams:
             "consolidate_each_batch": self.consolidate_each_batch,
             "max_pool": self.max_pool,
             "refine_iterations": self.refine_iterations,
+            "story_iterations": self.story_iterations,
+            "story_min_gain": self.story_min_gain,
+            "story_alpha": self.story_alpha,
+            "story_beta": self.story_beta,
+            "story_background": self.story_background,
         }
 
     @classmethod
@@ -119,6 +151,25 @@ class ConstraintError(ValueError):
     """An editor action contradicts the current state (unknown id, empty split...)."""
 
 
+DENSE_BUDGET = 1 << 23
+"""Largest right-hand side (in cells) turned dense for sparse x dense products (64 MB)."""
+
+
+def _rhs(m: sp.spmatrix) -> sp.spmatrix | FloatArray:
+    """``m`` as the right-hand side of many products with sparse rows.
+
+    Products whose result is dense anyway (items x issues) are several times
+    faster against a dense matrix; beyond ``DENSE_BUDGET`` cells it stays sparse.
+    """
+    if m.shape[0] * m.shape[1] <= DENSE_BUDGET:
+        return np.ascontiguousarray(m.toarray(), dtype=np.float64)
+    return sp.csr_matrix(m)
+
+
+def _dense(product: Any) -> FloatArray:
+    return np.asarray(product.toarray() if sp.issparse(product) else product, dtype=np.float64)
+
+
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
@@ -144,6 +195,7 @@ class StoryClusterer:
         self._cannot: set[tuple[str, str]] = set()
         self._cannot_issue: set[tuple[str, str]] = set()
         self._x: sp.csr_matrix | None = None
+        self._c: sp.csr_matrix | None = None
         self._fixed: set[str] = set()
 
     # ------------------------------------------------------------------ queries
@@ -175,12 +227,81 @@ class StoryClusterer:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._row
+
+    @property
+    def next_issue(self) -> int:
+        """The number the next new issue id will carry."""
+        return self._next_issue
+
+    def issue_seq(self, issue_id: str) -> int:
+        """The creation number of a live issue (older issues have smaller numbers)."""
+        return self._created[issue_id]
+
+    def item_terms(self, item_id: str) -> dict[str, int]:
+        """The term counts an item was clustered on."""
+        r = self._row[item_id]
+        return {
+            self._terms[int(c)]: int(n) for c, n in zip(self._doc_terms[r], self._doc_counts[r], strict=True)
+        }
+
+    def rules(self) -> dict[str, list[Any]]:
+        """The editor's constraints, JSON-ready (the ``rules`` argument of ``from_parts``)."""
+        return {
+            "must_link": [list(p) for p in sorted(self._must)],
+            "cannot_link": [list(p) for p in sorted(self._cannot)],
+            "cannot_merge": [list(p) for p in sorted(self._cannot_issue)],
+            "fixed": sorted(self._fixed),
+        }
+
+    def representative(self, issue_id: str, only: set[str] | None = None) -> str | None:
+        """The member closest to the issue's centroid of L2-normalised term counts.
+
+        The same choice as :func:`curator.issues.labels.representative_counts`
+        (first in arrival order on a tie), from the stored counts.
+
+        Args:
+            issue_id: a live issue.
+            only: consider only these items (e.g. those still in the workspace).
+        """
+        rows = sorted(r for r in self._members[issue_id] if only is None or self._ids[r] in only)
+        if not rows:
+            return None
+        c = self._counts()[rows]
+        norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        unit = sp.csr_matrix(sp.diags(1.0 / norms) @ c)
+        centroid = np.asarray(unit.sum(axis=0)).ravel()
+        scores = unit @ centroid
+        return self._ids[rows[int(np.argmax(scores))]]
+
+    def issue_term_counts(
+        self, issue_ids: Sequence[str], only: set[str] | None = None
+    ) -> tuple[sp.csr_matrix, list[str]]:
+        """Summed term counts per issue (rows follow ``issue_ids``) and the column terms.
+
+        Args:
+            issue_ids: live issues.
+            only: count only these items (e.g. those still in the workspace).
+        """
+        counts = sp.csr_matrix(self._indicator(issue_ids, only) @ self._counts())
+        counts.sum_duplicates()
+        return counts, self._terms
+
     # ------------------------------------------------------------------ vectors
 
     def _add_doc(self, item_id: str, tokens: Sequence[str]) -> None:
-        counts: dict[int, int] = {}
+        counts: dict[str, int] = {}
         for tok in tokens:
-            if not tok:
+            if tok:
+                counts[tok] = counts.get(tok, 0) + 1
+        self._add_counts(item_id, counts)
+
+    def _add_counts(self, item_id: str, terms: dict[str, int]) -> None:
+        counts: dict[int, int] = {}
+        for tok, n in terms.items():
+            if not tok or n <= 0:
                 continue
             col = self._vocab.get(tok)
             if col is None:
@@ -188,7 +309,7 @@ class StoryClusterer:
                 self._vocab[tok] = col
                 self._terms.append(tok)
                 self._df.append(0)
-            counts[col] = counts.get(col, 0) + 1
+            counts[col] = counts.get(col, 0) + int(n)
         cols = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
         vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         for col in counts:
@@ -199,14 +320,13 @@ class StoryClusterer:
         self._doc_counts.append(vals)
         self._issue_of.append(None)
         self._x = None
+        self._c = None
 
-    def _matrix(self) -> sp.csr_matrix:
-        """TF-IDF of every item under the current IDF, rows L2-normalised."""
-        if self._x is not None:
-            return self._x
+    def _counts(self) -> sp.csr_matrix:
+        """Raw term counts of every item (rows follow arrival order)."""
+        if self._c is not None:
+            return self._c
         n = len(self._ids)
-        df = np.asarray(self._df, dtype=np.float64)
-        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         lengths = np.fromiter((len(c) for c in self._doc_terms), dtype=np.int64, count=n)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
@@ -216,30 +336,48 @@ class StoryClusterer:
         else:
             indices = np.zeros(0, dtype=np.int32)
             counts = np.zeros(0, dtype=np.float64)
-        data = (1.0 + np.log(counts)) * idf[indices]
+        self._c = sp.csr_matrix((counts, indices, indptr), shape=(n, len(self._terms)))
+        return self._c
+
+    def _matrix(self) -> sp.csr_matrix:
+        """TF-IDF of every item under the current IDF, rows L2-normalised."""
+        if self._x is not None:
+            return self._x
+        c = self._counts()
+        n = c.shape[0]
+        df = np.asarray(self._df, dtype=np.float64)
+        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        lengths = np.diff(c.indptr)
+        data = (1.0 + np.log(c.data)) * idf[c.indices]
         owner = np.repeat(np.arange(n), lengths)
         norms = np.sqrt(np.bincount(owner, weights=data**2, minlength=n))
         norms[norms == 0] = 1.0
         data = data / np.repeat(norms, lengths)
-        self._x = sp.csr_matrix((data, indices, indptr), shape=(n, len(self._terms)))
+        self._x = sp.csr_matrix((data, c.indices, c.indptr), shape=(n, len(self._terms)))
         return self._x
+
+    def _indicator(self, issue_ids: Sequence[str], only: set[str] | None = None) -> sp.csr_matrix:
+        """Issue x item membership matrix (one row per issue in ``issue_ids``)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        for k, iid in enumerate(issue_ids):
+            members = self._members[iid]
+            if only is not None:
+                members = {r for r in members if self._ids[r] in only}
+            rows.extend([k] * len(members))
+            cols.extend(members)
+        return sp.csr_matrix(
+            (np.ones(len(rows)), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
+            shape=(len(issue_ids), len(self._ids)),
+        )
 
     def _issue_sums(self, issue_ids: Sequence[str]) -> tuple[sp.csr_matrix, FloatArray]:
         """Sum of member vectors per issue (sparse) and member counts."""
         x = self._matrix()
-        rows: list[int] = []
-        cols: list[int] = []
-        sizes = np.zeros(len(issue_ids), dtype=np.float64)
-        for k, iid in enumerate(issue_ids):
-            members = self._members[iid]
-            rows.extend([k] * len(members))
-            cols.extend(members)
-            sizes[k] = len(members)
-        ind = sp.csr_matrix(
-            (np.ones(len(rows)), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
-            shape=(len(issue_ids), x.shape[0]),
+        sizes = np.fromiter(
+            (len(self._members[i]) for i in issue_ids), dtype=np.float64, count=len(issue_ids)
         )
-        return sp.csr_matrix(ind @ x), sizes
+        return sp.csr_matrix(self._indicator(issue_ids) @ x), sizes
 
     # ------------------------------------------------------------------ batches
 
@@ -306,6 +444,7 @@ class StoryClusterer:
             return []
         issue_ids = list(self._members)
         sums, sizes = self._issue_sums(issue_ids)
+        sums_t = _rhs(sums.T)
         x = self._matrix()
         index = {iid: k for k, iid in enumerate(issue_ids)}
         partners = self._cannot_partners()
@@ -314,7 +453,7 @@ class StoryClusterer:
         chunk = 2048
         for start in range(0, len(pool), chunk):
             rows = pool[start : start + chunk]
-            sims = (x[rows] @ sums.T).toarray() / sizes[None, :]
+            sims = _dense(x[rows] @ sums_t) / sizes[None, :]
             for i, r in enumerate(rows):
                 for other in partners.get(r, ()):
                     oi = self._issue_of[other]
@@ -449,15 +588,61 @@ class StoryClusterer:
             Issue ids merged away -> the id that absorbed them.
         """
         merged = self._merge_pass()
-        if self.params.refine_iterations > 0:
+        if self.params.refine_iterations > 0 or self.params.story_iterations > 0:
             for _ in range(self.params.refine_iterations):
                 if not self._refine():
+                    break
+            for _ in range(self.params.story_iterations):
+                if not self._story_refine():
                     break
             more = self._merge_pass()
             for old, new in list(merged.items()):
                 merged[old] = more.get(new, new)
             merged.update(more)
         return merged
+
+    def _movable_rows(self) -> list[int]:
+        return [
+            r for r, iid in enumerate(self._issue_of) if iid is not None and self._ids[r] not in self._fixed
+        ]
+
+    def _move(
+        self,
+        ids: list[str],
+        part: list[int],
+        best: IntArray,
+        candidates: IntArray,
+        partners: dict[int, list[int]],
+        dest: dict[str, dict[str, int]],
+    ) -> int:
+        """Move ``part[i]`` to ``ids[best[i]]`` for each candidate ``i`` the rules allow.
+
+        An item never leaves an issue it is the last member of, and never joins an
+        issue holding a cannot-linked partner.
+        """
+        moved = 0
+        for i in candidates.tolist():
+            r = part[i]
+            cur = self._issue_of[r]
+            target = ids[int(best[i])]
+            if cur is None or cur == target or len(self._members[cur]) <= 1:
+                continue
+            if any(self._issue_of[p] == target for p in partners.get(r, ())):
+                continue
+            counts = dest.setdefault(cur, {})
+            counts[target] = counts.get(target, 0) + 1
+            self._set_issue(r, target)
+            moved += 1
+        return moved
+
+    def _drop_emptied(self, ids: list[str], dest: dict[str, dict[str, int]]) -> None:
+        """Forget issues emptied by moves; each resolves to the issue that took most of its items."""
+        for iid in ids:
+            if iid in self._members and not self._members[iid]:
+                del self._members[iid]
+                targets = dest.get(iid, {})
+                if targets:
+                    self._merged_into[iid] = max(targets, key=lambda t: targets[t])
 
     def _refine(self) -> int:
         """Move clustered items to the issue whose centroid suits them best.
@@ -475,40 +660,109 @@ class StoryClusterer:
         sums, _ = self._issue_sums(ids)
         norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        cent = sp.csr_matrix(sp.diags(1.0 / norms) @ sums)
+        cent_t = _rhs(sp.csr_matrix(sp.diags(1.0 / norms) @ sums).T)
         index = {iid: k for k, iid in enumerate(ids)}
         x = self._matrix()
-        rows = [
-            r for r, iid in enumerate(self._issue_of) if iid is not None and self._ids[r] not in self._fixed
-        ]
+        rows = self._movable_rows()
         partners = self._cannot_partners()
         moved = 0
         dest: dict[str, dict[str, int]] = {}
         chunk = 2048
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
-            sims = (x[part] @ cent.T).toarray()
+            own = np.fromiter((index[str(self._issue_of[r])] for r in part), dtype=np.int64, count=len(part))
+            sims = _dense(x[part] @ cent_t)
             best = sims.argmax(axis=1)
-            for i, r in enumerate(part):
-                cur = self._issue_of[r]
-                assert cur is not None
-                k = int(best[i])
-                if ids[k] == cur or sims[i, k] <= sims[i, index[cur]] + 1e-9:
-                    continue
-                if len(self._members[cur]) <= 1:
-                    continue
-                if any(self._issue_of[p] == ids[k] for p in partners.get(r, ())):
-                    continue
-                dest.setdefault(cur, {})
-                dest[cur][ids[k]] = dest[cur].get(ids[k], 0) + 1
-                self._set_issue(r, ids[k])
-                moved += 1
-        for iid in ids:
-            if iid in self._members and not self._members[iid]:
-                del self._members[iid]
-                targets = dest.get(iid, {})
-                if targets:
-                    self._merged_into[iid] = max(targets, key=lambda t: targets[t])
+            at = np.arange(len(part))
+            candidates = np.flatnonzero((best != own) & (sims[at, best] > sims[at, own] + 1e-9))
+            moved += self._move(ids, part, best, candidates, partners, dest)
+        self._drop_emptied(ids, dest)
+        return moved
+
+    def _story_refine(self) -> int:
+        """Move items to the issue whose story model explains them best (see the module doc).
+
+        Scores are computed for all issues at once with sparse products: the part
+        of ``log(1 + r * p_z(w) / p_bg(w))`` that depends on the issue having seen
+        the term is sparse in (issue, term); the part for unseen terms depends on
+        the term only through its corpus count, so it is computed per distinct
+        count (exactly while it is not small, to first order once it is).
+        An item's own issue is scored without the item, as in Gibbs sampling.
+
+        Returns:
+            The number of items moved.
+        """
+        ids = list(self._members)
+        if len(ids) < 2:
+            return 0
+        p = self.params
+        beta = p.story_beta
+        ratio = (1.0 - p.story_background) / p.story_background
+        c = self._counts()
+        ind = self._indicator(ids)
+        nzw = sp.csr_matrix(ind @ c)
+        nzw.sum_duplicates()
+        n_z = np.asarray(nzw.sum(axis=1)).ravel()
+        m_z = np.asarray(ind.sum(axis=1)).ravel()
+        tot = np.asarray(c.sum(axis=0)).ravel()
+        vb = float(np.count_nonzero(tot)) * beta
+        inv_bg = (tot.sum() + vb) / (tot + beta)  # 1 / p_bg(w)
+        a_z = ratio / (n_z + vb)
+        # Seen terms: the score minus the unseen-term score, sparse in (term, issue).
+        coo = nzw.tocoo()
+        seen = np.log1p(a_z[coo.row] * inv_bg[coo.col] * (coo.data + beta))
+        seen -= np.log1p(a_z[coo.row] * inv_bg[coo.col] * beta)
+        delta_t = _rhs(sp.csr_matrix((seen, (coo.col, coo.row)), shape=(c.shape[1], len(ids))))
+        keys = coo.row.astype(np.int64) * c.shape[1] + coo.col
+        order = np.argsort(keys)
+        keys, key_counts = keys[order], coo.data[order]
+        # Unseen terms: log1p(a_z * beta / p_bg(w)), by distinct corpus count.
+        eps = a_z.max() * beta * inv_bg
+        exact = eps >= 0.05
+        values, cls = np.unique(tot[exact], return_inverse=True)
+        cols = np.flatnonzero(exact)
+        per_class = sp.csr_matrix((np.ones(len(cols)), (cols, cls)), shape=(c.shape[1], max(1, len(values))))
+        class_score = np.log1p(a_z[None, :] * beta * ((tot.sum() + vb) / (values[:, None] + beta)))
+        if not len(values):
+            class_score = np.zeros((1, len(ids)))
+        linear_w = np.where(exact, 0.0, inv_bg)
+        prior = np.log(m_z + p.story_alpha)
+        lengths = np.asarray(c.sum(axis=1)).ravel()
+        index = {iid: k for k, iid in enumerate(ids)}
+        rows = self._movable_rows()
+        partners = self._cannot_partners()
+        moved = 0
+        dest: dict[str, dict[str, int]] = {}
+        chunk = 2048
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            own = np.fromiter((index[str(self._issue_of[r])] for r in part), dtype=np.int64, count=len(part))
+            cp = c[part]
+            sims = _dense(cp @ delta_t)
+            sims += np.asarray((cp @ per_class) @ class_score)
+            sims += np.outer(cp @ linear_w, a_z * beta)
+            sims += prior[None, :]
+            # The own issue without the item.
+            cpc = cp.tocoo()
+            want = own[cpc.row] * c.shape[1] + cpc.col
+            pos = np.minimum(np.searchsorted(keys, want), max(0, len(keys) - 1))
+            in_issue = np.where(keys[pos] == want, key_counts[pos], 0.0) if len(keys) else np.zeros(len(want))
+            rest = np.maximum(in_issue - cpc.data, 0.0)
+            part_len = lengths[part]
+            a_own = ratio / (np.maximum(n_z[own] - part_len, 0.0) + vb)
+            own_score = np.bincount(
+                cpc.row,
+                weights=cpc.data * np.log1p(a_own[cpc.row] * inv_bg[cpc.col] * (rest + beta)),
+                minlength=len(part),
+            )
+            own_score += np.log(np.maximum(m_z[own] - 1.0, 0.0) + p.story_alpha)
+            at = np.arange(len(part))
+            sims[at, own] = own_score
+            best = sims.argmax(axis=1)
+            gain = sims[at, best] - own_score
+            candidates = np.flatnonzero((best != own) & (gain > p.story_min_gain * part_len))
+            moved += self._move(ids, part, best, candidates, partners, dest)
+        self._drop_emptied(ids, dest)
         return moved
 
     def _merge_pass(self) -> dict[str, str]:
@@ -691,19 +945,57 @@ class StoryClusterer:
         """Rebuild a clusterer from ``to_state()``; ``params`` overrides the stored ones."""
         if state.get("version") != STATE_VERSION:
             raise ConstraintError(f"Unsupported clustering state version {state.get('version')!r}.")
-        self = cls(params or ClusterParams.from_dict(state.get("params", {})))
-        for entry in state["issues"]:
-            self._members[entry["id"]] = set()
-            self._created[entry["id"]] = int(entry["seq"])
-        self._next_issue = int(state["next_issue"])
+        members: dict[str, list[str]] = {entry["id"]: [] for entry in state["issues"]}
         for entry in state["items"]:
-            tokens = [t for t, n in entry["terms"].items() for _ in range(int(n))]
-            self._add_doc(entry["id"], tokens)
             if entry["issue"] is not None:
-                self._set_issue(self._row[entry["id"]], entry["issue"])
-        self._merged_into = dict(state["merged_into"])
-        self._must = {_pair(a, b) for a, b in state["must_link"]}
-        self._cannot = {_pair(a, b) for a, b in state["cannot_link"]}
-        self._cannot_issue = {_pair(a, b) for a, b in state["cannot_merge"]}
-        self._fixed = set(state.get("fixed", []))
+                members.setdefault(entry["issue"], []).append(entry["id"])
+        seqs = {entry["id"]: int(entry["seq"]) for entry in state["issues"]}
+        return cls.from_parts(
+            params or ClusterParams.from_dict(state.get("params", {})),
+            items=((entry["id"], entry["terms"]) for entry in state["items"]),
+            issues={iid: (seqs.get(iid, 0), ids) for iid, ids in members.items()},
+            next_issue=int(state["next_issue"]),
+            merged_into=state["merged_into"],
+            rules=state,
+        )
+
+    @classmethod
+    def from_parts(
+        cls,
+        params: ClusterParams,
+        *,
+        items: Iterable[tuple[str, dict[str, int]]],
+        issues: dict[str, tuple[int, list[str]]],
+        next_issue: int,
+        merged_into: dict[str, str],
+        rules: dict[str, Any],
+    ) -> StoryClusterer:
+        """Rebuild a clusterer from its parts, as stored one document per issue.
+
+        Args:
+            params: the thresholds.
+            items: ``(item_id, term counts)`` in arrival order.
+            issues: live issue id -> ``(creation number, member item ids)``; members
+                must be among ``items``.
+            next_issue: the number of the next new issue.
+            merged_into: issue ids merged away -> the id that absorbed them.
+            rules: the editor's constraints as returned by :meth:`rules`
+                (missing keys mean none).
+        """
+        self = cls(params)
+        for item_id, terms in items:
+            self._add_counts(item_id, terms)
+        for iid, (seq, ids) in issues.items():
+            self._members[iid] = set()
+            self._created[iid] = int(seq)
+            for item_id in ids:
+                r = self._row.get(item_id)
+                if r is not None:
+                    self._set_issue(r, iid)
+        self._next_issue = int(next_issue)
+        self._merged_into = dict(merged_into)
+        self._must = {_pair(a, b) for a, b in rules.get("must_link", [])}
+        self._cannot = {_pair(a, b) for a, b in rules.get("cannot_link", [])}
+        self._cannot_issue = {_pair(a, b) for a, b in rules.get("cannot_merge", [])}
+        self._fixed = set(rules.get("fixed", []))
         return self

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
 
 PHRASE_BONUS = 1.5
 """Multiplier on a phrase's score; high enough to win ties, too low to promote a rare phrase."""
@@ -46,34 +49,61 @@ def label_issues(issue_tokens: dict[str, list[list[str]]], top: int = 3) -> dict
     tf: dict[str, Counter[str]] = {
         iid: Counter(t for doc in docs for t in doc if t) for iid, docs in issue_tokens.items()
     }
-    total: Counter[str] = Counter()
-    for counts in tf.values():
-        total.update(counts)
-    n_issues = max(1, len(tf))
-    avg_len = sum(total.values()) / n_issues
-    labels: dict[str, Label] = {}
-    for iid, counts in tf.items():
-        size = sum(counts.values()) or 1
-        scored = []
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for k, counts in enumerate(tf.values()):
         for term, n in counts.items():
-            score = (n / size) * math.log(1.0 + avg_len / total[term])
-            if _is_phrase(term):
-                score *= PHRASE_BONUS
-            scored.append((score, term))
-        scored.sort(key=lambda st: (-st[0], st[1]))
-        chosen: list[str] = []
-        covered: set[str] = set()
-        for _, term in scored:
-            words = set(term.replace("_", " ").split())
-            if term in covered or (not _is_phrase(term) and words <= covered):
-                continue
-            chosen.append(term.replace("_", " "))
-            covered |= words
-            covered.add(term)
-            if len(chosen) == top:
-                break
-        labels[iid] = Label(", ".join(chosen), tuple(chosen))
+            rows.append(k)
+            cols.append(vocab.setdefault(term, len(vocab)))
+            vals.append(float(n))
+    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(tf), len(vocab)))
+    return label_counts(list(tf), matrix, list(vocab), top=top)
+
+
+def label_counts(
+    issue_ids: Sequence[str], counts: sp.csr_matrix, terms: Sequence[str], top: int = 3
+) -> dict[str, Label]:
+    """:func:`label_issues` on summed term counts (issue x term, rows follow ``issue_ids``).
+
+    This is what the analysis service calls: the clusterer already holds every
+    item's term counts, so labels need no item reads.
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    total = np.asarray(counts.sum(axis=0)).ravel()
+    n_issues = max(1, len(issue_ids))
+    avg_len = float(total.sum()) / n_issues
+    bonus = np.fromiter(
+        (PHRASE_BONUS if _is_phrase(t) else 1.0 for t in terms), dtype=np.float64, count=len(terms)
+    )
+    labels: dict[str, Label] = {}
+    for k, iid in enumerate(issue_ids):
+        start, end = counts.indptr[k], counts.indptr[k + 1]
+        cols = counts.indices[start:end]
+        n = counts.data[start:end]
+        keep = n > 0
+        cols, n = cols[keep], n[keep]
+        size = float(n.sum()) or 1.0
+        scores = (n / size) * np.log1p(avg_len / total[cols]) * bonus[cols]
+        labels[iid] = _choose(scores, [terms[int(c)] for c in cols], top)
     return labels
+
+
+def _choose(scores: np.ndarray, names: list[str], top: int) -> Label:
+    scored = sorted(zip((-scores).tolist(), names, strict=True))
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for _, term in scored:
+        words = set(term.replace("_", " ").split())
+        if term in covered or (not _is_phrase(term) and words <= covered):
+            continue
+        chosen.append(term.replace("_", " "))
+        covered |= words
+        covered.add(term)
+        if len(chosen) == top:
+            break
+    return Label(", ".join(chosen), tuple(chosen))
 
 
 def representative(docs: Sequence[tuple[str, Sequence[str]]]) -> str | None:
@@ -88,10 +118,14 @@ def representative(docs: Sequence[tuple[str, Sequence[str]]]) -> str | None:
     Returns:
         The id of the most central item, or None for an empty issue.
     """
+    return representative_counts([(item_id, Counter(t for t in tokens if t)) for item_id, tokens in docs])
+
+
+def representative_counts(docs: Sequence[tuple[str, Mapping[str, int]]]) -> str | None:
+    """:func:`representative` on each item's term counts."""
     vectors: list[tuple[str, dict[str, float]]] = []
     centroid: dict[str, float] = {}
-    for item_id, tokens in docs:
-        counts = Counter(t for t in tokens if t)
+    for item_id, counts in docs:
         norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
         vec = {t: v / norm for t, v in counts.items()}
         vectors.append((item_id, vec))

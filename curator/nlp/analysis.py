@@ -23,6 +23,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from curator.nlp.languages import guess_language_words, split_elision, stop_words
 from curator.nlp.pipeline import LoadedPipeline, load_pipeline
 from curator.nlp.sentiment import sentiment
 from curator.progress import Progress
@@ -46,19 +47,17 @@ _HASHTAG = re.compile(r"(?<![\w&/#])#(\w*[^\W\d_]\w*)")
 # A handle is not preceded by a word character, so e-mail addresses are not handles.
 _MENTION = re.compile(r"(?<![\w@/.])@(\w{1,30})")
 
-# Language heuristic thresholds, see guess_language.
-_MIN_WORDS_FOR_GUESS = 5
-_MIN_ENGLISH_STOP_SHARE = 0.1
-_MIN_ASCII_LETTER_SHARE = 0.5
-
 
 @dataclass
 class ItemAnalysis:
     """What Curator keeps from analysing one item's text.
 
     Attributes:
-        lemmas: Content words: lower-case lemmas of alphabetic, non-stop tokens of
-            two or more letters (lower-cased words when no lemmatizer is available).
+        lemmas: Content words: lower-case lemmas of alphabetic tokens of two or more
+            letters that are not stop words of the text's language (lower-cased words
+            when no lemmatizer is available, and for texts in another language than
+            English, which the English lemmatizer would mangle; French and Italian
+            elisions lose their article: "l'application" -> "application").
         noun_chunks: Lower-case noun phrases without leading determiners or
             possessives ("the new grinder" -> "new grinder"); pronoun-only chunks
             ("us") are dropped because they say nothing about an issue.
@@ -66,7 +65,9 @@ class ItemAnalysis:
             first occurrence order, without duplicates.
         hashtags: Tags without "#", lower-cased, in order, without duplicates.
         mentions: Handles without "@", lower-cased, in order, without duplicates.
-        language: ``"en"``, or ``""`` when the text is clearly not English.
+        language: the code of the text's language among
+            :data:`curator.nlp.languages.LANGUAGES` (``"en"``, ``"de"``, ``"fr"``...),
+            or ``""`` when it is none of them (see :func:`guess_language`).
         sentiment: VADER compound score in [-1, 1].
     """
 
@@ -122,25 +123,16 @@ def extract_mentions(text: str) -> list[str]:
 
 
 def guess_language(doc: Doc) -> str:
-    """Say ``"en"`` unless the text is clearly not English, then ``""``.
+    """The language of a processed text: ``"en"``, ``"de"``, ``"fr"``... or ``""``.
 
-    A cheap heuristic that needs no extra model: running English text is about
-    40-50% stop words ("the", "is", "to"); German, French or Spanish text has
-    almost none of spaCy's English stop words, and non-Latin scripts have few
-    ASCII letters. Texts under five words are too short to judge and count as
-    English, because wrongly dropping a short English complaint costs more than
-    keeping a short foreign one.
+    Counts the stop words of each supported language, which spaCy ships without
+    any model (see :func:`curator.nlp.languages.guess_language_words`). Texts
+    under five words count as English unless another language shows a stop word
+    of its own ("nicht", "pas"), because wrongly dropping words from a short
+    English complaint costs more than keeping a short foreign one; ``""`` means a
+    text in a non-Latin script or in none of the supported languages.
     """
-    words = [t for t in doc if t.is_alpha]
-    letters = "".join(t.text for t in words)
-    if letters:
-        ascii_share = sum(c.isascii() for c in letters) / len(letters)
-        if len(letters) >= 10 and ascii_share < _MIN_ASCII_LETTER_SHARE:
-            return ""
-    if len(words) < _MIN_WORDS_FOR_GUESS:
-        return "en"
-    stop_share = sum(t.is_stop for t in words) / len(words)
-    return "en" if stop_share >= _MIN_ENGLISH_STOP_SHARE else ""
+    return guess_language_words([t.text for t in doc if any(ch.isalpha() for ch in t.text)])
 
 
 _LEADING_DROP_TAGS = frozenset({"DT", "PDT", "PRP$", "WDT", "WP$"})
@@ -161,14 +153,26 @@ def _noun_chunks(doc: Doc) -> list[str]:
     return _unique(chunks)
 
 
-def _lemmas(doc: Doc, real_lemmas: bool) -> list[str]:
+def _lemmas(doc: Doc, real_lemmas: bool, language: str = "en") -> list[str]:
+    """Content words; stop words are the language's own when it is not English."""
+    foreign = stop_words(language) if language not in ("en", "") else None
     out: list[str] = []
     for token in doc:
-        if not token.is_alpha or token.is_stop:
+        if foreign is None:
+            if not token.is_alpha or token.is_stop:
+                continue
+            word = (token.lemma_ if real_lemmas and token.lemma_ else token.norm_).lower()
+        elif token.is_alpha:
+            word = token.lower_
+        else:
+            head, rest = split_elision(token.lower_)
+            if not head or head not in foreign:
+                continue
+            word = rest
+        if foreign is not None and word in foreign:
             continue
-        lemma = (token.lemma_ if real_lemmas and token.lemma_ else token.norm_).lower()
-        if len(lemma) >= 2 and lemma.isalpha():
-            out.append(lemma)
+        if len(word) >= 2 and word.isalpha():
+            out.append(word)
     return out
 
 
@@ -188,13 +192,14 @@ def analyse_doc(doc: Doc, *, text: str | None = None, real_lemmas: bool = True) 
         entities = list(
             dict.fromkeys((ent.text, ent.label_) for ent in doc.ents if ent.label_ in ENTITY_LABELS)
         )
+    language = guess_language(doc)
     return ItemAnalysis(
-        lemmas=_lemmas(doc, real_lemmas),
+        lemmas=_lemmas(doc, real_lemmas, language),
         noun_chunks=_noun_chunks(doc),
         entities=entities,
         hashtags=extract_hashtags(raw),
         mentions=extract_mentions(raw),
-        language=guess_language(doc),
+        language=language,
         sentiment=sentiment(raw),
     )
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curator.issues.clustering import ClusterParams, ConstraintError, StoryClusterer
-from curator.issues.labels import label_issues, representative
+from curator.issues.labels import label_counts, label_issues, representative
 
 STORIES = {
     "refund": ["refund", "order", "money", "wait", "week", "bank"],
@@ -225,3 +225,87 @@ def test_representative_is_the_most_central_item() -> None:
     ]
     assert representative(docs) == "core"
     assert representative([]) is None
+
+
+# --- the story model -------------------------------------------------------------------------
+
+FRIDAY = ["black", "friday", "sale", "deal", "shopping", "store", "discount", "queue"]
+NATIVITY = ["black", "nativity", "film", "review", "cast", "musical", "hudson", "premiere"]
+
+
+def _titles(words: list[str], prefix: str, n: int) -> list[tuple[str, list[str]]]:
+    """Title-like items: "black" plus three of the story's own words, rotating."""
+    return [
+        (f"{prefix}-{i}", ["black"] + [words[1 + (i + k) % (len(words) - 1)] for k in range(3)])
+        for i in range(n)
+    ]
+
+
+def _misplaced(params: ClusterParams) -> StoryClusterer:
+    """Two stories sharing "black", and a Friday title wrongly placed in the Nativity issue."""
+    friday, nativity = _titles(FRIDAY, "fri", 8), _titles(NATIVITY, "nat", 8)
+    stray = ("stray", ["black", "friday", "queue", "discount"])
+    return StoryClusterer.from_parts(
+        params,
+        items=[(i, dict.fromkeys(t, 1)) for i, t in [*friday, *nativity, stray]],
+        issues={
+            "issue-000001": (1, [i for i, _ in friday]),
+            "issue-000002": (2, [i for i, _ in nativity] + ["stray"]),
+        },
+        next_issue=3,
+        merged_into={},
+        rules={},
+    )
+
+
+def test_story_model_moves_a_title_to_the_story_that_explains_all_its_words() -> None:
+    only_story = ClusterParams(refine_iterations=0, merge_threshold=1.0)
+    c = _misplaced(only_story)
+    c.consolidate()
+    assert issue_of(c, "stray") == "issue-000001"
+    assert all(issue_of(c, f"nat-{i}") == "issue-000002" for i in range(8))
+    # Small gains do not move items: placements do not flip on noise.
+    stubborn = _misplaced(ClusterParams(refine_iterations=0, merge_threshold=1.0, story_min_gain=50.0))
+    stubborn.consolidate()
+    assert issue_of(stubborn, "stray") == "issue-000002"
+    # Editors' decisions hold: a fixed item stays.
+    fixed = _misplaced(only_story)
+    fixed.must_link("stray", "nat-0")
+    fixed.consolidate()
+    assert issue_of(fixed, "stray") == issue_of(fixed, "nat-0") == "issue-000002"
+
+
+def test_from_parts_round_trips_what_the_state_store_keeps() -> None:
+    c = StoryClusterer()
+    c.add_batch(story_docs("refund", 0, 4) + story_docs("login", 0, 4) + story_docs("coffee", 0, 4))
+    refund, login = issue_of(c, "refund-0"), issue_of(c, "login-0")
+    assert refund is not None and login is not None
+    kept = c.merge(refund, login)
+    c.cannot_link("coffee-0", "coffee-1")
+    rebuilt = StoryClusterer.from_parts(
+        c.params,
+        items=[(i, c.item_terms(i)) for i in c.assignments()],
+        issues={iid: (c.issue_seq(iid), ids) for iid, ids in c.issues().items()},
+        next_issue=c.next_issue,
+        merged_into=c.merged_into,
+        rules=json.loads(json.dumps(c.rules())),
+    )
+    assert rebuilt.assignments() == c.assignments()
+    assert rebuilt.to_state() == c.to_state()
+    assert rebuilt.resolve(login if kept == refund else refund) == kept
+    assert "coffee-0" in rebuilt and "nobody" not in rebuilt
+
+
+def test_labels_and_representatives_from_counts_match_the_token_versions() -> None:
+    c = StoryClusterer()
+    docs = story_docs("refund", 0, 5) + story_docs("login", 0, 5) + story_docs("points", 0, 5)
+    c.add_batch(docs)
+    tokens = dict(docs)
+    ids = c.issue_ids()
+    counts, terms = c.issue_term_counts(ids)
+    from_counts = label_counts(ids, counts, terms)
+    from_tokens = label_issues({iid: [tokens[i] for i in items] for iid, items in c.issues().items()})
+    assert from_counts == from_tokens
+    for iid, items in c.issues().items():
+        assert c.representative(iid) == representative([(i, tokens[i]) for i in items])
+        assert c.representative(iid, only=set(items[1:2])) == items[1]

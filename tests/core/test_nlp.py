@@ -177,11 +177,45 @@ def test_entities(analysed: list[ItemAnalysis]) -> None:
 
 
 def test_language_heuristic(analysed: list[ItemAnalysis]) -> None:
-    assert [a.language for a in analysed] == ["en", "en", ""]
+    assert [a.language for a in analysed] == ["en", "en", "de"]
     (ru,) = analyse_texts(["Доставка опять опоздала на два дня, очень недоволен"])
-    assert ru.language == ""
+    assert ru.language == ""  # a script none of the stop-word lists covers
     (short,) = analyse_texts(["Danke!"])
     assert short.language == "en"  # too short to judge
+    (short_de,) = analyse_texts(["Lieferung kommt nicht"])
+    assert short_de.language == "de"  # short, but "nicht" is German only
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The delivery was late again and nobody answered my emails", "en"),
+        ("Die Lieferung ist wieder nicht angekommen, das Paket fehlt seit Tagen", "de"),
+        ("L'application plante encore et je n'arrive pas à me connecter", "fr"),
+        ("La aplicación no funciona desde ayer y nadie responde", "es"),
+        ("L'app non funziona da ieri e nessuno risponde alle email", "it"),
+        ("De bezorging is weer te laat en niemand neemt de telefoon op", "nl"),
+        ("O aplicativo não funciona desde ontem e ninguém responde", "pt"),
+        ("Bank of England raises rates again today", "en"),
+        ("Great deal die hard fans", ""),  # one German-only word is not a German text
+    ],
+)
+def test_language_guess_by_stop_words(text: str, language: str) -> None:
+    from curator.nlp.languages import guess_language_words
+
+    assert guess_language_words(text.replace(",", " ").split()) == language
+
+
+def test_foreign_texts_lose_their_own_stop_words(analysed: list[ItemAnalysis]) -> None:
+    from curator.nlp.languages import stop_words
+
+    de = analysed[2]
+    assert {"lieferung", "kundenservice", "angekommen"} <= set(de.lemmas)
+    assert not set(de.lemmas) & stop_words("de"), de.lemmas  # "der", "und", "nicht"...
+    (fr,) = analyse_texts(["L'application plante encore et je n'arrive pas à me connecter au compte"])
+    assert fr.language == "fr"
+    assert {"application", "plante", "connecter", "compte"} <= set(fr.lemmas), fr.lemmas
+    assert not set(fr.lemmas) & stop_words("fr"), fr.lemmas
 
 
 def test_sentiment_is_filled(analysed: list[ItemAnalysis]) -> None:

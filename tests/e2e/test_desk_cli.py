@@ -22,12 +22,12 @@ def test_triage_then_metrics(tmp_path: Path) -> None:
     assert _curator("init", ws, "--demo").returncode == 0
     done = _curator("--workspace", ws, "desk", "triage")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Triaged 144 new messages")
+    assert done.stdout.startswith("Triaged 145 new messages")
     assert _curator("--workspace", ws, "desk", "triage").stdout.strip() == "No new customer messages."
     metrics = _curator("--workspace", ws, "desk", "metrics", "--days", "30", "--json")
     assert metrics.returncode == 0, metrics.stderr
     rows = orjson.loads(metrics.stdout)
     overall = rows[0]
-    assert overall["dimension"] == "all" and overall["conversations"] == 144
+    assert overall["dimension"] == "all" and overall["conversations"] == 145
     by_channel = {r["key"]: r["conversations"] for r in rows if r["dimension"] == "channel"}
-    assert sum(by_channel.values()) == 144 and "news" not in by_channel
+    assert sum(by_channel.values()) == 145 and "news" not in by_channel
