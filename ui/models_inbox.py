@@ -21,13 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QRectF,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
@@ -60,6 +58,7 @@ from ui.views.inbox_tasks import (
     pseudonym,
 )
 from ui.widgets.health_icons import health_icon
+from ui.widgets.timers import single_shot
 
 if TYPE_CHECKING:
     from curator.triage.targets import ResponseTargets, Timer
@@ -508,10 +507,7 @@ class InboxFilterProxyModel(TableFilterProxyModel):
         self._counts: dict[str, int] = {URGENT: 0, REPLY: 0, NONE: 0}
         self._refilter = False
         self.setDynamicSortFilter(False)
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(0)
-        self._settle_timer.timeout.connect(self.settle)
+        self._settle_timer = single_shot(self, 0, self.settle)
 
     def setSourceModel(self, source: Any) -> None:
         old = self.sourceModel()
@@ -718,7 +714,7 @@ class TermRow:
     weight: float
 
 
-class WatchedTermsModel(QAbstractTableModel):
+class WatchedTermsModel(ListTableModel):
     """The watched terms of the triage rules, editable in place."""
 
     COL_PHRASE, COL_GROUP, COL_WEIGHT = range(3)
@@ -729,24 +725,6 @@ class WatchedTermsModel(QAbstractTableModel):
         (REPLY, "Reply"),
         (None, "Nothing (weighs in)"),
     )
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[TermRow] = []
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -834,30 +812,12 @@ class TargetRow:
     own: bool = True
 
 
-class TargetsModel(QAbstractTableModel):
+class TargetsModel(ListTableModel):
     """Minutes to answer per channel and group, editable; the first row is the default."""
 
     COL_CHANNEL, COL_URGENT, COL_REPLY = range(3)
     HEADERS = ("Channel", "Urgent (min)", "Reply (min)")
     DEFAULT_KEY = ""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[TargetRow] = []
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():

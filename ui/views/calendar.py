@@ -96,6 +96,7 @@ from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
 from ui.widgets.page_layout import lay_out_page
+from ui.widgets.timers import single_shot
 
 WEEK, MONTH = "week", "month"
 #: Minutes Ctrl+Up/Down move the selected post.
@@ -636,10 +637,7 @@ class CalendarView(QWidget):
             for action in self._post_actions:
                 grid.addAction(action)
 
-        self._grid_timer = QTimer(self)
-        self._grid_timer.setSingleShot(True)
-        self._grid_timer.setInterval(0)
-        self._grid_timer.timeout.connect(self._on_grid_timer_timeout)
+        self._grid_timer = single_shot(self, 0, self._on_grid_timer_timeout)
         # Time passes: the current-time line moves and past slots stop being offered.
         self._minute_timer = QTimer(self)
         self._minute_timer.setInterval(60_000)

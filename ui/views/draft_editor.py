@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QModelIndex, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QDateTime, QEvent, QModelIndex, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QHelpEvent, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -77,6 +77,7 @@ from ui.views.draft_tasks import (
 )
 from ui.views.sources import make_table
 from ui.widgets.empty_state import EmptyState
+from ui.widgets.timers import single_shot
 
 #: Wait this long after the last keystroke before checking the text.
 #: Touch point checkboxes per row of the "Publish to" grid.
@@ -495,18 +496,9 @@ class DraftEditor(QWidget):
         self.version_model = VersionTableModel(self)
         self.audit_model = AuditEntryModel(self)
 
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._on_check_timer_timeout)
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self._preview_timer.timeout.connect(self._on_preview_timer_timeout)
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(self._on_reload_timer_timeout)
+        self._check_timer = single_shot(self, CHECK_DELAY_MS, self._on_check_timer_timeout)
+        self._preview_timer = single_shot(self, PREVIEW_DELAY_MS, self._on_preview_timer_timeout)
+        self._reload_timer = single_shot(self, RELOAD_DELAY_MS, self._on_reload_timer_timeout)
 
         self._build()
         self._update_state()

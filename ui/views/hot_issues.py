@@ -60,6 +60,7 @@ from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
 from ui.widgets.page_layout import lay_out_page
+from ui.widgets.timers import single_shot
 
 #: Automatic analysis runs at most this often (new items arrive in bursts).
 AUTO_ANALYSE_INTERVAL_S = 60.0
@@ -175,14 +176,8 @@ class HotIssuesView(QWidget):
         self.auto_analyse_timer.setSingleShot(True)
         self.auto_analyse_timer.timeout.connect(self._on_auto_analyse_timer_timeout)
         # Trends follow the store once per burst of events.
-        self._trends_timer = QTimer(self)
-        self._trends_timer.setSingleShot(True)
-        self._trends_timer.setInterval(500)
-        self._trends_timer.timeout.connect(self._on_trends_timer_timeout)
-        self._rerank_timer = QTimer(self)
-        self._rerank_timer.setSingleShot(True)
-        self._rerank_timer.setInterval(0)
-        self._rerank_timer.timeout.connect(self._on_rerank_timer_timeout)
+        self._trends_timer = single_shot(self, 500, self._on_trends_timer_timeout)
+        self._rerank_timer = single_shot(self, 0, self._on_rerank_timer_timeout)
         self.issues_model.rowsInserted.connect(self._on_issues_model_upserted)
         self.issues_model.dataChanged.connect(self._on_issues_model_upserted)
         self._update_actions()

@@ -86,6 +86,7 @@ from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
 from ui.widgets.page_layout import lay_out_page
+from ui.widgets.timers import single_shot
 
 #: Automatic triage runs at most this often (new items arrive in bursts).
 AUTO_TRIAGE_INTERVAL_S = 60.0
@@ -210,22 +211,10 @@ class InboxView(QWidget):
         self.auto_triage_timer = QTimer(self)
         self.auto_triage_timer.setSingleShot(True)
         self.auto_triage_timer.timeout.connect(self._on_auto_triage_timer_timeout)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
-        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
-        self._pane_timer = QTimer(self)
-        self._pane_timer.setSingleShot(True)
-        self._pane_timer.setInterval(PANE_DELAY_MS)
-        self._pane_timer.timeout.connect(self._on_pane_timer_timeout)
-        self._state_timer = QTimer(self)
-        self._state_timer.setSingleShot(True)
-        self._state_timer.setInterval(0)
-        self._state_timer.timeout.connect(self._update_state)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setSingleShot(True)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self._on_autosave_timer_timeout)
+        self._refresh_timer = single_shot(self, REFRESH_DELAY_MS, self._on_refresh_timer_timeout)
+        self._pane_timer = single_shot(self, PANE_DELAY_MS, self._on_pane_timer_timeout)
+        self._state_timer = single_shot(self, 0, self._update_state)
+        self.autosave_timer = single_shot(self, AUTOSAVE_MS, self._on_autosave_timer_timeout)
         self._update_actions()
         self._update_state()
 

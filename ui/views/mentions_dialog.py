@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from ui.tasks import TaskHandle, TaskRunner
 from ui.views import source_tasks
 from ui.views.source_dialogs import ERROR_STYLE, HINT_STYLE, BusyLine, _describe
 from ui.views.source_tasks import IngestGate, MentionFile
+from ui.widgets.timers import single_shot
 
 if TYPE_CHECKING:
     from curator.ingest.mentions import ColumnMapping, MentionPreview
@@ -196,10 +197,7 @@ class MentionsImportDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self._preview_timer.timeout.connect(self._on_preview_timer_timeout)
+        self._preview_timer = single_shot(self, PREVIEW_DELAY_MS, self._on_preview_timer_timeout)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)

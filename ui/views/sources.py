@@ -62,6 +62,7 @@ from ui.widgets.activity_bar import ActivityBar
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.page_header import PageHeader
+from ui.widgets.timers import single_shot
 
 #: Wait this long after the last keystroke before filtering 10,000 rows.
 SEARCH_DELAY_MS = 150
@@ -171,16 +172,10 @@ class SourcesView(QWidget):
         self._build_layout()
         self._connect_models()
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self._search_timer = single_shot(self, SEARCH_DELAY_MS, self._on_search_timer_timeout)
         # Texts follow the models once per event-loop pass, not once per row:
         # a fetch inserts rows one signal at a time.
-        self._texts_timer = QTimer(self)
-        self._texts_timer.setSingleShot(True)
-        self._texts_timer.setInterval(0)
-        self._texts_timer.timeout.connect(self._update_texts)
+        self._texts_timer = single_shot(self, 0, self._update_texts)
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_INTERVAL_MS)
         self._clock.timeout.connect(self._on_clock_timeout)
