@@ -92,11 +92,13 @@ class EditorialService:
         return {tp.id: tp for tp in self.ws.touchpoints.list()}
 
     def versions(self, draft_id: str) -> list[DraftVersion]:
-        found = [v for v in self.ws.draft_versions.list() if v.draft_id == draft_id]
-        return sorted(found, key=lambda v: v.number)
+        """The draft's versions, oldest first, read by id (never a scan of every draft's history)."""
+        draft = self.get(draft_id)
+        found = (self.ws.draft_versions.get(version_id(draft_id, n)) for n in range(1, draft.version + 1))
+        return [v for v in found if v is not None]
 
     def version(self, draft_id: str, number: int) -> DraftVersion:
-        found = self.ws.draft_versions.get(DraftVersion(draft_id, number, "", "", {}, "", "").id)
+        found = self.ws.draft_versions.get(version_id(draft_id, number))
         if found is None:
             raise NotFound(f"Draft {draft_id} has no version {number}.")
         return found
@@ -576,6 +578,11 @@ class EditorialService:
             post.last_error = f"Taken off the calendar: the draft was {why}."
         if posts:
             self.ws.posts.save_many(posts)
+
+
+def version_id(draft_id: str, number: int) -> str:
+    """The stored id of a draft's version (as DraftVersion names itself)."""
+    return DraftVersion(draft_id, number, "", "", {}, "", "").id
 
 
 def _first_link(draft: Draft) -> str:
