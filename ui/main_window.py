@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -39,8 +40,10 @@ from curator.errors import CuratorError
 from curator.progress import Progress, ProgressState
 from curator.publish.secrets import SecretStore
 from ui.assets import icon
+from ui.command_palette import CommandPalette
 from ui.models import StoreEventBridge
 from ui.publisher import Publisher
+from ui.shortcuts_dialog import ShortcutsDialog, collect_shortcuts
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
 from ui.views import placeholders
 from ui.views.approvals import ApprovalsView
@@ -51,8 +54,10 @@ from ui.views.inbox import InboxView
 from ui.views.placeholders import PlaceholderView
 from ui.views.sources import SourcesView
 from ui.views.team_dialog import TeamDialog
+from ui.welcome import WelcomeDialog
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.empty_state import EmptyState
+from ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +198,31 @@ def describe_failure(description: str, exc: BaseException) -> str:
     return f"{description} failed: {text}" if description else text
 
 
+class _GlobalKeys(QObject):
+    """Lets the window's global keys win over text fields that claim them.
+
+    On Linux, Qt's text edits take Ctrl+K as "delete to the end of the
+    line", so the palette would never open while a draft is being typed.
+    Declining their shortcut override for these keys hands them to the
+    window's actions.
+    """
+
+    def __init__(self, window: QWidget, keys: list[QKeySequence]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._keys = {key[0].toCombined() for key in keys if not key.isEmpty()}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if event.keyCombination().toCombined() not in self._keys:
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self._window:
+            return False
+        event.ignore()
+        return True
+
+
 class MainWindow(QMainWindow):
     """Curator's main window over one workspace at a time."""
 
@@ -221,6 +251,10 @@ class MainWindow(QMainWindow):
         self._tray: QSystemTrayIcon | None = None
         self.team_dialog: TeamDialog | None = None
         self.secrets_dialog: QInputDialog | None = None
+        self.palette: CommandPalette | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        self.welcome_dialog: WelcomeDialog | None = None
+        self.window_state = WindowState()
         # One secret store per window: a password typed once serves the timer and the Calendar.
         self.secrets = SecretStore()
         self.publisher = Publisher(self.runner, self.secrets, self)
@@ -247,7 +281,10 @@ class MainWindow(QMainWindow):
         self.runner.task_progressed.connect(self._on_runner_task_progressed)
         self.runner.task_finished.connect(self._on_runner_task_finished)
         self.runner.task_failed.connect(self._on_runner_task_failed)
-        self.navigation.setCurrentRow(NAV_ENTRIES.index(self._entry("sources")))
+        remembered = self.window_state.view
+        start = remembered if remembered in {e.key for e in NAV_ENTRIES} else "sources"
+        self.navigation.setCurrentRow(NAV_ENTRIES.index(self._entry(start)))
+        self.window_state.restore_window(self)
         self._set_workspace_controls_enabled(False)
 
     # --------------------------------------------------------------- build
@@ -357,6 +394,10 @@ class MainWindow(QMainWindow):
         self.team_action.triggered.connect(self.show_team)
         self.team_action.setEnabled(False)
         file_menu.addAction(self.team_action)
+        self.new_workspace_action = QAction("&New Empty Workspace…", self)
+        self.new_workspace_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_workspace_action.triggered.connect(self.create_empty_workspace)
+        file_menu.insertAction(self.open_action, self.new_workspace_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -371,6 +412,24 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=entry.key: self.show_view(key))
             view_menu.addAction(action)
             self.view_actions[entry.key] = action
+        view_menu.addSeparator()
+        self.palette_action = QAction("&Go to…", self)
+        self.palette_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.palette_action.setToolTip("Jump to any view, action, issue, draft or source")
+        self.palette_action.triggered.connect(self.show_palette)
+        view_menu.addAction(self.palette_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard Shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
+        self.welcome_action = QAction("&Welcome", self)
+        self.welcome_action.triggered.connect(self.show_welcome)
+        help_menu.addAction(self.welcome_action)
+        app = QApplication.instance()
+        if app is not None:
+            self._global_keys = _GlobalKeys(self, [self.palette_action.shortcut()])
+            app.installEventFilter(self._global_keys)
 
     # --------------------------------------------------------- navigation
     @staticmethod
@@ -391,6 +450,157 @@ class MainWindow(QMainWindow):
             return
         if self.workspace is not None:
             self.pages.setCurrentWidget(self.views[NAV_ENTRIES[row].key])
+
+    # ------------------------------------------------------ palette, help
+    def _page_labels(self) -> dict[str, str]:
+        """A page's objectName -> its navigation label."""
+        return {f"{entry.key}View": entry.label for entry in NAV_ENTRIES}
+
+    def _palette_actions(self) -> dict[str, tuple[str | None, QAction]]:
+        """Every named action the palette offers: key -> (the page it belongs to, the action)."""
+        found: dict[str, tuple[str | None, QAction]] = {}
+        own = set(self.view_actions.values()) | {self.palette_action}
+        for action in self.menuBar().findChildren(QAction) + self.findChildren(QAction):
+            if action in own or not action.text() or action.isSeparator() or action.menu() is not None:
+                continue
+            page: str | None = None
+            owner: Any = action.parent()
+            while owner is not None and owner is not self:
+                name = owner.objectName()
+                if name.endswith("View") and name[: -len("View")] in self.views:
+                    page = name[: -len("View")]
+                    break
+                owner = owner.parent()
+            found.setdefault(f"action:{id(action)}", (page, action))
+        return found
+
+    def _static_targets(self) -> list[Any]:
+        from curator.jump import JumpTarget
+        from ui.shortcuts_dialog import _clean
+
+        targets = [
+            JumpTarget("view", entry.key, entry.label, f"View · Ctrl+{number}")
+            for number, entry in enumerate(NAV_ENTRIES, start=1)
+        ]
+        labels = {entry.key: entry.label for entry in NAV_ENTRIES}
+        self._palette_action_map = self._palette_actions()
+        for key, (page, action) in self._palette_action_map.items():
+            if not action.isEnabled() and page is None:
+                continue
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            where = labels[page] if page else "Action"
+            targets.append(
+                JumpTarget("action", key, _clean(action.text()), f"{where} · {keys}" if keys else where)
+            )
+        return targets
+
+    def show_palette(self) -> None:
+        """The command palette (Ctrl+K): views and actions at once, the workspace's objects once read."""
+        if self.palette is None:
+            self.palette = CommandPalette(self)
+            self.palette.target_chosen.connect(self._on_palette_target_chosen)
+        palette = self.palette
+        static = self._static_targets()
+        icons = {entry.key: entry.icon for entry in NAV_ENTRIES}
+        palette.set_targets(static, icons)
+        palette.popup()
+        workspace = self.workspace
+        if workspace is None:
+            return
+        from curator.jump import workspace_targets
+
+        palette.set_loading(True)
+
+        def loaded(found: list[Any]) -> None:
+            if self.palette is palette and workspace is self.workspace:
+                palette.set_targets(static + found)
+                palette.set_loading(False)
+
+        self.runner.run(
+            lambda _progress: workspace_targets(workspace),
+            on_result=loaded,
+            on_error=lambda exc: palette.set_loading(False),
+        )
+
+    @Slot(object)
+    def _on_palette_target_chosen(self, target: Any) -> None:
+        if target.kind == "view":
+            self.show_view(target.key)
+        elif target.kind == "action":
+            page, action = self._palette_action_map.get(target.key, (None, None))
+            if action is None:
+                return
+            if page is not None and self.workspace is not None:
+                self.show_view(page)
+            if action.isEnabled():
+                action.trigger()
+            else:
+                self.show_notice(f"“{target.title}” is not available right now.")
+        elif self.workspace is not None:
+            page = {"issue": "hot_issues", "draft": "drafts", "source": "sources"}[target.kind]
+            self.show_view(page)
+            view = self.views[page]
+            if target.kind == "draft":
+                view.open_draft(target.key)
+                return
+            found = (
+                view.select_issue(target.key) if target.kind == "issue" else view.select_source(target.key)
+            )
+            if not found:
+                self.show_notice(f"“{target.title}” is hidden by the page's filters; clear them to see it.")
+
+    def show_shortcuts(self) -> None:
+        """The keyboard shortcut overview (F1 or Ctrl+/), read from the actions themselves."""
+        rows = collect_shortcuts(self, self._page_labels())
+        if self.shortcuts_dialog is not None:
+            self.shortcuts_dialog.deleteLater()
+        self.shortcuts_dialog = ShortcutsDialog(rows, self)
+        self.shortcuts_dialog.open()
+
+    def show_welcome(self) -> None:
+        """The welcome: three steps, and the demo, a new workspace or a shared one."""
+        if self.welcome_dialog is None:
+            self.welcome_dialog = WelcomeDialog(self)
+            self.welcome_dialog.new_chosen.connect(self.create_empty_workspace)
+            self.welcome_dialog.open_chosen.connect(self.choose_workspace)
+            self.welcome_dialog.finished.connect(self._on_welcome_dialog_finished)
+            self.welcome_dialog.demo_chosen.connect(self._on_welcome_dialog_demo_chosen)
+        self.welcome_dialog.open()
+
+    @Slot()
+    def _on_welcome_dialog_finished(self) -> None:
+        from curator.settings import Settings
+
+        try:
+            settings = Settings()
+            settings.set("ui.welcome_done", True)
+            settings.save()
+        except (OSError, ValueError):
+            log.warning("Could not remember that the welcome was seen", exc_info=True)
+
+    @Slot()
+    def _on_welcome_dialog_demo_chosen(self) -> None:
+        from curator.paths import default_workspace_path
+
+        demo = default_workspace_path()
+        if self.workspace is None or Path(self.workspace.path) != demo:
+            self.open_workspace(demo, create_demo=True)
+
+    def create_empty_workspace(self) -> None:
+        """Ask for an empty (or new) folder and make it a workspace."""
+        start = str(Path.home())
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "New Empty Workspace", str(Path(start) / "Curator workspace"), "Folders (*)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            self.show_notice(
+                f"{path} is not empty; choose a new or empty folder for a new workspace.", error=True
+            )
+            return
+        self._create_and_open(path)
 
     @Slot()
     def _on_placeholder_action_triggered(self) -> None:
@@ -487,6 +697,7 @@ class MainWindow(QMainWindow):
             self.read_only_badge.setToolTip(workspace.read_only_reason or "Opened read-only.")
             self.read_only_badge.show()
         self._set_workspace_controls_enabled(True)
+        self.window_state.restore_layouts(self)
         self.pages.setCurrentWidget(self.views[self.current_view_key()])
         if created:
             self.show_notice(f"Demo workspace created at {workspace.path}, with sample data to explore.")
@@ -761,5 +972,7 @@ class MainWindow(QMainWindow):
             drafts.confirm_leave(then=self._close_now)
             return
         self._closing = True
+        self.window_state.capture(self, self.current_view_key())
+        self.window_state.save()
         self._close_workspace()
         super().closeEvent(event)

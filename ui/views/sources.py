@@ -488,6 +488,18 @@ class SourcesView(QWidget):
         rows = sorted(selection.selectedRows(SourceTableModel.COL_TITLE), key=lambda index: index.row())
         return [index.data(DomainObjectRole) for index in rows]
 
+    def select_source(self, source_id: str) -> bool:
+        """Select and show the row of ``source_id``; False if it is not in the table."""
+        row = self.sources_model.row_of(source_id)
+        if row is None:
+            return False
+        index = self.sources_proxy.mapFromSource(self.sources_model.index(row, SourceTableModel.COL_TITLE))
+        if not index.isValid():
+            return False
+        self.sources_table.setCurrentIndex(index)
+        self.sources_table.scrollTo(index)
+        return True
+
     # ---------------------------------------------------------------- actions
     def add_source(self) -> None:
         """Open the add dialog (window-modal; the add itself runs in the background)."""
