@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: run test lint bench venv clean
+.PHONY: run test lint bench venv clean dist screenshots
 
 venv: $(STAMP)
 
@@ -31,6 +31,24 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	@if command -v desktop-file-validate >/dev/null; then desktop-file-validate packaging/curator.desktop; else echo "desktop-file-validate not installed: skipped (apt install desktop-file-utils)"; fi
 	@if command -v appstreamcli >/dev/null; then appstreamcli validate --no-net --explain packaging/io.github.curator.Curator.metainfo.xml; else echo "appstreamcli not installed: skipped (apt install appstream)"; fi
+
+# The one-folder app in dist/curator/ (curator-app and curator; see packaging/README.md),
+# checked by starting it offscreen with --self-test.
+DIST_STAMP := $(VENV)/.dist-stamp
+
+$(DIST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,dist]'
+	@touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/curator.spec
+	dist/curator/curator --version
+	QT_QPA_PLATFORM=offscreen dist/curator/curator-app --self-test
+	@du -sh dist/curator
+
+# The README's pictures, rendered offscreen from a fresh demo workspace (your settings untouched).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -o python_files='bench_*.py' -s -q $(ARGS)

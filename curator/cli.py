@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from curator import __version__, cli_brand, cli_desk, cli_editorial, cli_schedule, cli_team, cli_touchpoints
+from curator import (
+    __version__,
+    cli_brand,
+    cli_desk,
+    cli_editorial,
+    cli_report,
+    cli_schedule,
+    cli_team,
+    cli_touchpoints,
+)
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
 from curator.paths import default_workspace_path
@@ -309,7 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--channel", choices=[c.value for c in Channel], help="the channel customers use there")
     add.add_argument("--category", help="folder, e.g. Press or Reviews")
     add.add_argument("--full-text", action="store_true", help="fetch each article's full text")
-    add.add_argument("--interval", type=int, default=60, help="minutes between fetches (default 60)")
+    add.add_argument(
+        "--interval",
+        type=int,
+        help="minutes between fetches (default: the ingest.default_interval_minutes setting, 60)",
+    )
     add.set_defaults(func=_cmd_sources_add)
     lst = ssub.add_parser("list", help="list sources with their health")
     lst.set_defaults(func=_cmd_sources_list)
@@ -345,7 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.set_defaults(func=_cmd_fetch)
 
     analyse = sub.add_parser("analyse", help="analyse new items and update the hot issues")
-    analyse.add_argument("--model", help="spaCy model name (default: en_core_web_sm, else the bundled one)")
+    analyse.add_argument(
+        "--model",
+        help="spaCy model name (default: the nlp.model setting, else en_core_web_sm, else the bundled one)",
+    )
     analyse.set_defaults(func=_cmd_analyse)
 
     issues = sub.add_parser("issues", help="list the issues (by size, or --hot by hot score)")
@@ -360,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_team.register(sub)
     cli_desk.register(sub)
     cli_brand.register(sub)
+    cli_report.register(sub)
 
     demo = sub.add_parser("load-demo", help="load the demo content into the workspace")
     demo.add_argument("--force", action="store_true", help="even if the workspace already holds items")
@@ -368,6 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    # In a frozen build, spawned worker processes start this executable again:
+    # they must become workers here instead of running the command twice.
+    multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -3,28 +3,33 @@
 Which workspace opens: the one named with ``--workspace``, else the one used
 last (the ``workspace.last`` setting), else the default location. When that
 default does not exist yet, the demo workspace is created there, so a
-newcomer lands in a living workspace instead of an empty window.
+newcomer lands in a living workspace instead of an empty window, and the
+welcome explains the three steps and offers an empty or a shared workspace.
+Uncaught errors go to :class:`ui.crash.CrashReporter`.
+``--wall`` shows only the monitor wall, read-only (see :mod:`ui.wall.standalone`).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
+from typing import Any
 
-from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from curator import __version__
 from curator.paths import default_workspace_path
 from curator.settings import Settings
 from ui.assets import icon
+from ui.crash import CrashReporter
 from ui.main_window import MainWindow
 from ui.tasks import freeze_long_lived_objects
+from ui.theme import apply_theme, prepare_application
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--read-only", action="store_true", help="open the workspace without the right to change it"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start on a throwaway demo workspace, check the window, the language model and the "
+        "bundled files, print a report and exit (0 when everything works); your settings and "
+        "workspaces are not touched",
+    )
+    wall = parser.add_argument_group("monitor wall")
+    wall.add_argument(
+        "--wall",
+        action="store_true",
+        help="show only the full-screen wall of the workspace, opened read-only (for a team-room screen)",
+    )
+    wall.add_argument(
+        "--theme",
+        choices=("dark", "light", "system"),
+        default=None,
+        help="the wall's colours (default: the wall.theme setting, dark unless changed)",
+    )
+    wall.add_argument(
+        "--rotate",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds each wall panel shows (5 to 600; default: the wall.rotate_seconds setting, 20)",
     )
     return parser
 
@@ -66,56 +97,62 @@ def create_window(argv: Sequence[str] | None = None) -> MainWindow:
     the event loop or replacing the excepthook.
     """
     args = build_parser().parse_args(argv)
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "curator-app"])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Curator")
-    app.setOrganizationName("Curator")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("curator")
-    app.setWindowIcon(icon("curator"))
+    settings = Settings()
+    application(settings.get("ui.theme"))
     path, is_default = resolve_workspace(args.workspace)
+    first_run = is_default and not path.exists() and not settings.get("ui.welcome_done")
     window = MainWindow()
     window.open_workspace(path, read_only=args.read_only, create_demo=is_default)
+    if first_run:
+        # The demo opens behind the welcome, so pressing Enter lands somewhere useful.
+        window.workspace_opened.connect(
+            lambda _ws: window.show_welcome(), Qt.ConnectionType.SingleShotConnection
+        )
     return window
 
 
-def _show_crash_dialog(text: str) -> None:
-    box = QMessageBox()
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Curator ran into a problem")
-    box.setText(
-        "Something went wrong inside Curator. Everything saved before this moment is safe in "
-        "the workspace. If it keeps happening, please report it with the details below."
-    )
-    box.setDetailedText(text)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.exec()
-
-
-def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    """Log an uncaught exception and, on the main thread, show it in a dialog.
-
-    The workspace commits every write when it returns, so the data is safe;
-    the dialog lets the user report the traceback instead of losing it.
-    """
-    text = "".join(traceback.format_exception(exc_type, exc, tb))
-    log.critical("Uncaught exception\n%s", text)
-    app = QApplication.instance()
-    if app is None or QThread.currentThread() is not app.thread():
-        return  # never build widgets outside the main thread; the log has it
-    try:
-        _show_crash_dialog(text)
-    except Exception:  # the crash reporter must never crash in turn
-        log.exception("Could not show the crash dialog")
+def application(theme: str) -> QApplication:
+    """The QApplication with Curator's identity and ``theme`` ("system", "light" or "dark")."""
+    existing = QApplication.instance()
+    if existing is None:
+        prepare_application()  # high-DPI rounding must be set before the application exists
+        existing = QApplication([sys.argv[0] if sys.argv else "curator-app"])
+    assert isinstance(existing, QApplication)
+    existing.setApplicationName("Curator")
+    existing.setOrganizationName("Curator")
+    existing.setApplicationVersion(__version__)
+    existing.setDesktopFileName("curator")
+    existing.setWindowIcon(icon("curator"))
+    apply_theme(existing, theme)
+    return existing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop app until its window closes; returns the exit code."""
+    # In a frozen build, spawned worker processes start this executable again:
+    # they must become workers here instead of opening a second window.
+    multiprocessing.freeze_support()
+    if build_parser().parse_args(argv).self_test:
+        from ui.self_test import run_self_test
+
+        return run_self_test()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    previous_hook = sys.excepthook
-    sys.excepthook = excepthook
+    reporter = CrashReporter()
+    reporter.install()
+    last_run = reporter.begin_session()
     try:
-        window = create_window(argv)
+        args = build_parser().parse_args(argv)
+        if args.wall:
+            from ui.wall.standalone import create_wall_window
+
+            window: Any = create_wall_window(args)
+        else:
+            window = create_window(argv)
+            if last_run.ended_badly:
+                window.show_notice(last_run.sentence(), error=True)
+            reporter.background_failed.connect(
+                lambda summary, details: window.show_notice(summary, error=True, details=details)
+            )
         window.show()
         freeze_long_lived_objects()
         app = QApplication.instance()
@@ -125,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # workspace; make sure of it when the loop ended some other way.
         window.close()
         window.runner.wait_for_done(10_000)
+        reporter.end_session()
         return int(code)
     finally:
-        sys.excepthook = previous_hook
+        reporter.uninstall()

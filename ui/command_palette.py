@@ -203,7 +203,7 @@ class CommandPalette(QDialog):
             and isinstance(event, QKeyEvent)
             and event.type() == QKeyEvent.Type.KeyPress
         ):
-            key = event.key()
+            key = Qt.Key(event.key())
             steps = {
                 Qt.Key.Key_Down: 1,
                 Qt.Key.Key_Up: -1,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QStatusBar,
@@ -45,15 +46,17 @@ from ui.models import StoreEventBridge
 from ui.publisher import Publisher
 from ui.shortcuts_dialog import ShortcutsDialog, collect_shortcuts
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
-from ui.views import placeholders
+from ui.theme import apply_theme, set_property
 from ui.views.approvals import ApprovalsView
 from ui.views.calendar import CalendarView
 from ui.views.drafts import DraftsView
 from ui.views.hot_issues import HotIssuesView
 from ui.views.inbox import InboxView
-from ui.views.placeholders import PlaceholderView
+from ui.views.reports import ReportsView
+from ui.views.settings import SettingsView
 from ui.views.sources import SourcesView
 from ui.views.team_dialog import TeamDialog
+from ui.wall import WallView
 from ui.welcome import WelcomeDialog
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.empty_state import EmptyState
@@ -66,39 +69,6 @@ DEFAULT_SIZE = QSize(1280, 800)
 #: a colleague's window); the check itself is two file stats when idle.
 REFRESH_INTERVAL_MS = 3000
 NAV_WIDTH = 200
-
-_NAV_STYLE = """
-QListWidget#navigation {
-    background: #f3f5f8;
-    border: none;
-    border-right: 1px solid #dde2e8;
-    padding: 10px 8px;
-    outline: 0;
-}
-QListWidget#navigation::item {
-    color: #2b3440;
-    padding: 7px 8px;
-    margin: 1px 0;
-    border-radius: 6px;
-}
-QListWidget#navigation::item:selected {
-    background: #dce7fb;
-    color: #1d4fb8;
-}
-QListWidget#navigation::item:hover:!selected {
-    background: #e8ecf2;
-}
-QListWidget#navigation::item:disabled {
-    color: #9aa3ad;
-}
-"""
-
-_BADGE_STYLE = (
-    "QLabel#readOnlyBadge { background: #fff1c2; color: #6b4e00; border: 1px solid #e8cf7a;"
-    " border-radius: 8px; padding: 1px 8px; }"
-)
-_ERROR_STYLE = "QLabel#noticeLabel { color: #b42318; }"
-_INFO_STYLE = "QLabel#noticeLabel { color: palette(window-text); }"
 
 
 @dataclass(frozen=True)
@@ -117,14 +87,10 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("approvals", "Approvals", "approvals"),
     NavEntry("calendar", "Calendar", "calendar"),
     NavEntry("sources", "Sources", "sources"),
+    NavEntry("reports", "Reports", "reports"),
     NavEntry("wall", "Wall", "wall"),
     NavEntry("settings", "Settings", "settings"),
 )
-
-_PLACEHOLDERS = {
-    "wall": placeholders.WALL,
-    "settings": placeholders.SETTINGS,
-}
 
 
 @dataclass
@@ -210,12 +176,12 @@ class _GlobalKeys(QObject):
     def __init__(self, window: QWidget, keys: list[QKeySequence]) -> None:
         super().__init__(window)
         self._window = window
-        self._keys = {key[0].toCombined() for key in keys if not key.isEmpty()}
+        self._keys = {key.toString() for key in keys if not key.isEmpty()}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
             return False
-        if event.keyCombination().toCombined() not in self._keys:
+        if QKeySequence(event.keyCombination()).toString() not in self._keys:
             return False
         if not isinstance(watched, QWidget) or watched.window() is not self._window:
             return False
@@ -230,6 +196,8 @@ class MainWindow(QMainWindow):
     workspace_opened = Signal(object)
     #: Opening failed: (the sentence shown to the user).
     workspace_open_failed = Signal(str)
+    #: The user saved settings: (the keys that changed).
+    settings_changed = Signal(list)
 
     def __init__(self, runner: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -251,7 +219,7 @@ class MainWindow(QMainWindow):
         self._tray: QSystemTrayIcon | None = None
         self.team_dialog: TeamDialog | None = None
         self.secrets_dialog: QInputDialog | None = None
-        self.palette: CommandPalette | None = None
+        self.command_palette: CommandPalette | None = None
         self.shortcuts_dialog: ShortcutsDialog | None = None
         self.welcome_dialog: WelcomeDialog | None = None
         self.window_state = WindowState()
@@ -295,7 +263,6 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         self.navigation.setSpacing(0)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.navigation.setStyleSheet(_NAV_STYLE)
         for number, entry in enumerate(NAV_ENTRIES, start=1):
             item = QListWidgetItem(icon(entry.icon), entry.label)
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
@@ -325,9 +292,19 @@ class MainWindow(QMainWindow):
             elif entry.key == "approvals":
                 view = ApprovalsView(self.runner)
                 view.draft_open_requested.connect(self._on_approvals_draft_open_requested)
-            else:
-                view = PlaceholderView(_PLACEHOLDERS[entry.key], self.runner)
-                view.action_triggered.connect(self._on_placeholder_action_triggered)
+            elif entry.key == "reports":
+                view = ReportsView(self.runner)
+            elif entry.key == "wall":
+                view = WallView(self.runner)
+            elif entry.key == "settings":
+                view = SettingsView(self.runner, secrets=self.secrets)
+                view.open_workspace_requested.connect(self.choose_workspace)
+                view.team_requested.connect(self.show_team)
+                view.change_saved.connect(self.show_notice)
+                view.change_failed.connect(lambda text: self.show_notice(text, error=True))
+                view.settings_changed.connect(self._on_settings_changed)
+            else:  # pragma: no cover - every entry has its page
+                raise KeyError(entry.key)
             view.setObjectName(f"{entry.key}View")
             self.views[entry.key] = view
             self.pages.addWidget(view)
@@ -364,7 +341,6 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("userLabel")
         self.read_only_badge = QLabel("Read-only")
         self.read_only_badge.setObjectName("readOnlyBadge")
-        self.read_only_badge.setStyleSheet(_BADGE_STYLE)
         self.workspace_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.workspace_label.setObjectName("workspaceLabel")
         self.workspace_label.setContentsMargins(0, 0, 8, 0)
@@ -496,10 +472,10 @@ class MainWindow(QMainWindow):
 
     def show_palette(self) -> None:
         """The command palette (Ctrl+K): views and actions at once, the workspace's objects once read."""
-        if self.palette is None:
-            self.palette = CommandPalette(self)
-            self.palette.target_chosen.connect(self._on_palette_target_chosen)
-        palette = self.palette
+        if self.command_palette is None:
+            self.command_palette = CommandPalette(self)
+            self.command_palette.target_chosen.connect(self._on_palette_target_chosen)
+        palette = self.command_palette
         static = self._static_targets()
         icons = {entry.key: entry.icon for entry in NAV_ENTRIES}
         palette.set_targets(static, icons)
@@ -512,7 +488,7 @@ class MainWindow(QMainWindow):
         palette.set_loading(True)
 
         def loaded(found: list[Any]) -> None:
-            if self.palette is palette and workspace is self.workspace:
+            if self.command_palette is palette and workspace is self.workspace:
                 palette.set_targets(static + found)
                 palette.set_loading(False)
 
@@ -602,10 +578,18 @@ class MainWindow(QMainWindow):
             return
         self._create_and_open(path)
 
-    @Slot()
-    def _on_placeholder_action_triggered(self) -> None:
-        # Every placeholder action today leads to the stream under Sources.
-        self.show_view("sources")
+    @Slot(list)
+    def _on_settings_changed(self, keys: list[str]) -> None:
+        """Settings saved on the Settings page take effect at once, without a restart."""
+        if "ui.theme" in keys:
+            from curator.settings import Settings
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, Settings().get("ui.theme"))
+        if any(key.startswith("wall.") for key in keys):
+            self.views["wall"].load_settings()
+        self.settings_changed.emit(keys)
 
     def _set_workspace_controls_enabled(self, enabled: bool) -> None:
         self.navigation.setEnabled(enabled)
@@ -905,7 +889,7 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------- notices
     def show_notice(self, text: str, *, error: bool = False, details: str = "") -> None:
         """Show a message in the status bar; errors stay until dismissed or replaced."""
-        self.notice_label.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        set_property(self.notice_label, "error", error)
         self.notice_label.setText(("⚠ " if error else "") + text)
         self.notice_label.setToolTip(details or text)
         self.notice_dismiss.setVisible(True)
@@ -971,6 +955,19 @@ class MainWindow(QMainWindow):
             event.ignore()
             drafts.confirm_leave(then=self._close_now)
             return
+        settings = self.views["settings"]
+        if not self._closing and settings.has_unsaved_changes():
+            self.show_view("settings")
+            answer = QMessageBox.question(
+                self,
+                "Unsaved settings",
+                "Some settings were changed but not applied. Close anyway and lose them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         self._closing = True
         self.window_state.capture(self, self.current_view_key())
         self.window_state.save()

@@ -26,13 +26,30 @@ from curator.schedule.conflicts import ScheduleWarning, check_post, describe_loc
 from curator.schedule.csv_io import CsvPreview, CsvProblem, CsvRow, ExportNote
 from ui.formatting import excerpt, one_line
 from ui.models import AnyIndex, ListTableModel, StoreTableModel, TableFilterProxyModel
+from ui.theme import current_theme, follow_theme
 from ui.views.calendar_tasks import SHOWN_STATUSES, SchedulableVariant
 from ui.widgets.health_icons import health_icon
 
-#: The red of failures, in tables and on the grids.
-FAILED_COLOR = QColor("#c62828")
-#: The amber of warnings.
-WARNING_COLOR = QColor("#8a5a00")
+
+def failed_color() -> QColor:
+    """The red of failures in tables and tooltips, in the current theme."""
+    return QColor(current_theme().danger)
+
+
+def warning_color() -> QColor:
+    """The amber of warnings, in the current theme."""
+    return QColor(current_theme().warning)
+
+
+def __getattr__(name: str) -> QColor:
+    # FAILED_COLOR and WARNING_COLOR were constants; they now follow the theme.
+    if name == "FAILED_COLOR":
+        return failed_color()
+    if name == "WARNING_COLOR":
+        return warning_color()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Characters of a post's text its tooltip shows.
 PREVIEW_CHARS = 280
 
@@ -121,9 +138,9 @@ def post_tooltip(
     if post.text.strip():
         parts.append(f"<p>{esc(excerpt(post.text, PREVIEW_CHARS))}</p>")
     if post.status is PostStatus.FAILED and post.last_error:
-        parts.append(f"<p style='color:{FAILED_COLOR.name()}'>{esc(post.last_error)}</p>")
+        parts.append(f"<p style='color:{failed_color().name()}'>{esc(post.last_error)}</p>")
     for warning in warnings:
-        parts.append(f"<p style='color:{WARNING_COLOR.name()}'>⚠ {esc(warning.message)}</p>")
+        parts.append(f"<p style='color:{warning_color().name()}'>⚠ {esc(warning.message)}</p>")
     return f"<div style='max-width:420px'>{''.join(parts)}</div>"
 
 
@@ -150,6 +167,7 @@ class PostTableModel(StoreTableModel):
         self._zone: tzinfo = zone or ZoneInfo("UTC")
         self._clock = clock
         self._touchpoints: dict[str, TouchPoint] = {}
+        follow_theme(self)
 
     # ------------------------------------------------------------ directory
     @property
@@ -188,7 +206,7 @@ class PostTableModel(StoreTableModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].status is PostStatus.FAILED
         ):
-            return FAILED_COLOR
+            return failed_color()
         return super().data(index, role)
 
     def display(self, obj: ScheduledPost, column: int) -> str:
@@ -278,6 +296,7 @@ class JournalTableModel(StoreTableModel):
         self._zone: tzinfo = zone or ZoneInfo("UTC")
         self._titles: dict[str, str] = {}
         self._touchpoints: dict[str, TouchPoint] = {}
+        follow_theme(self)
 
     def set_zone(self, zone: tzinfo) -> None:
         """Show times in ``zone``."""
@@ -301,7 +320,7 @@ class JournalTableModel(StoreTableModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].state == JournalState.FAILED
         ):
-            return FAILED_COLOR
+            return failed_color()
         return super().data(index, role)
 
     def display(self, obj: JournalEntry, column: int) -> str:
@@ -396,6 +415,7 @@ class ImportPreviewModel(ListTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._touchpoints: dict[str, TouchPoint] = {}
+        follow_theme(self)
 
     def set_preview(self, preview: CsvPreview | None, touchpoints: Mapping[str, TouchPoint]) -> None:
         """Show ``preview`` (None: nothing)."""
@@ -413,7 +433,7 @@ class ImportPreviewModel(ListTableModel):
             and 0 <= index.row() < len(self._rows)
             and isinstance(self._rows[index.row()], CsvProblem)
         ):
-            return FAILED_COLOR
+            return failed_color()
         return super().data(index, role)
 
     def display(self, obj: CsvRow | CsvProblem, column: int) -> str:
@@ -502,6 +522,7 @@ class PostHistoryModel(ListTableModel):
     def __init__(self, parent: QObject | None = None, *, zone: tzinfo | None = None) -> None:
         super().__init__(parent)
         self._zone: tzinfo = zone or ZoneInfo("UTC")
+        follow_theme(self)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (
@@ -510,7 +531,7 @@ class PostHistoryModel(ListTableModel):
             and 0 <= index.row() < len(self._rows)
             and self._rows[index.row()].state == JournalState.FAILED
         ):
-            return FAILED_COLOR
+            return failed_color()
         return super().data(index, role)
 
     def display(self, obj: JournalEntry, column: int) -> str:
@@ -527,7 +548,6 @@ class PostHistoryModel(ListTableModel):
 
 
 __all__ = [
-    "FAILED_COLOR",
     "ExportNotesModel",
     "ImportPreviewModel",
     "JournalFilterProxyModel",
@@ -535,9 +555,11 @@ __all__ = [
     "PostHistoryModel",
     "PostTableModel",
     "SchedulableModel",
+    "failed_color",
     "post_tooltip",
     "short_time",
     "state_word",
     "status_word",
+    "warning_color",
     "zone_name",
 ]

@@ -18,11 +18,12 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from curator.domain import AuditEntry, Citation, Comment, Draft, DraftStatus, DraftVersion, utcnow
 from ui.formatting import excerpt, full_time, human_time, local_time, one_line
 from ui.models import AnyIndex, ListTableModel, StoreTableModel, TableFilterProxyModel
+from ui.theme import current_theme, follow_theme, set_property
 from ui.views.draft_tasks import Directory, QueueEntry
 from ui.widgets.health_icons import health_icon
 
@@ -42,37 +43,46 @@ STATUS_LABELS: dict[DraftStatus, str] = {
     S.FAILED: "Failed",
 }
 
-#: Chip colours (background, text) per status: calm greys for idle work, blue while someone
-#: reviews, amber where the author must act, green once approved, red when publishing failed.
-STATUS_COLORS: dict[DraftStatus, tuple[str, str]] = {
-    S.DRAFT: ("#e8ebef", "#3c4650"),
-    S.IN_REVIEW: ("#dce8fb", "#1f4e9e"),
-    S.CHANGES_REQUESTED: ("#fdf0d5", "#8a5a00"),
-    S.APPROVED: ("#dcf2e3", "#1d6b3a"),
-    S.SCHEDULED: ("#ebe3f8", "#5a3a99"),
-    S.PUBLISHED: ("#cfe9d9", "#14532d"),
-    S.ARCHIVED: ("#f1f2f4", "#7a838c"),
-    S.FAILED: ("#fbe0dc", "#a32a1c"),
-}
 
-ERROR_COLOR = QColor("#d13b2f")
-WARNING_COLOR = QColor("#c98a00")
-MUTED_COLOR = QColor("#8a94a0")
-OVERDUE_COLOR = QColor("#c0392b")
+def status_colors(status: DraftStatus) -> tuple[str, str]:
+    """A status chip's (background, text) colours in the current theme.
+
+    Calm greys for idle work, blue while someone reviews, amber where the
+    author must act, green once approved, red when publishing failed.
+    """
+    chips = current_theme().chips
+    return chips.get(status.value, chips["draft"])
+
+
+def set_status_chip(label: QLabel, status: DraftStatus) -> None:
+    """Draw ``label`` as ``status``'s chip (its word and colours); the theme's style sheet colours it."""
+    label.setText(status_label(status))
+    set_property(label, "chip", status.value)
+
+
+def error_color() -> QColor:
+    """Text of blocking findings and errors."""
+    return QColor(current_theme().danger)
+
+
+def warning_color() -> QColor:
+    """Text of warnings."""
+    return QColor(current_theme().warning)
+
+
+def muted_color() -> QColor:
+    """Text of rows that no longer need attention (archived, resolved, waived)."""
+    return QColor(current_theme().faint_text)
+
+
+def overdue_color() -> QColor:
+    """A due date that has passed."""
+    return QColor(current_theme().danger)
 
 
 def status_label(status: DraftStatus) -> str:
     """The word a status shows as ("In review")."""
     return STATUS_LABELS.get(status, status.value.replace("_", " ").capitalize())
-
-
-def status_chip_style(status: DraftStatus) -> str:
-    """A style sheet that draws a QLabel as the status's chip."""
-    back, fore = STATUS_COLORS.get(status, ("#e8ebef", "#3c4650"))
-    return (
-        f"QLabel {{ background: {back}; color: {fore}; border-radius: 9px; padding: 2px 10px; "
-        "font-weight: 600; }"
-    )
 
 
 def due_text(due: datetime | None, now: datetime | None = None) -> str:
@@ -114,7 +124,7 @@ class StatusChipDelegate(QStyledItemDelegate):
         style = widget.style() if isinstance(widget, QWidget) else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, widget)
-        back, fore = STATUS_COLORS.get(status, ("#e8ebef", "#3c4650"))
+        back, fore = status_colors(status)
         text = status_label(status)
         font = QFont(option.font)
         font.setPointSizeF(font.pointSizeF() * 0.9)
@@ -154,6 +164,7 @@ class DraftTableModel(StoreTableModel):
         super().__init__(parent)
         self._directory = Directory()
         self._now = now
+        follow_theme(self)
 
     def set_directory(self, directory: Directory) -> None:
         """Hand in the members and touch points (read in a worker) that name ids in the cells."""
@@ -169,9 +180,9 @@ class DraftTableModel(StoreTableModel):
             return draft.status
         if role == Qt.ItemDataRole.ForegroundRole:
             if index.column() == self.COL_DUE and self._overdue(draft):
-                return OVERDUE_COLOR
+                return overdue_color()
             if draft.status is S.ARCHIVED:
-                return MUTED_COLOR
+                return muted_color()
             return None
         return super().data(index, role)
 
@@ -285,6 +296,7 @@ class KeyedListModel(ListTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._directory = Directory()
+        follow_theme(self)
 
     def key(self, obj: Any) -> Any:
         """What makes a row the same row across refreshes."""
@@ -439,7 +451,7 @@ class CommentTableModel(KeyedListModel):
         return None
 
     def foreground(self, obj: Comment, column: int) -> QColor | None:
-        return MUTED_COLOR if obj.resolved else None
+        return muted_color() if obj.resolved else None
 
 
 class FindingTableModel(KeyedListModel):
@@ -535,10 +547,10 @@ class FindingTableModel(KeyedListModel):
     def foreground(self, obj: Any, column: int) -> QColor | None:
         if column == self.COL_STATE:
             if obj.key in self._blocking:
-                return ERROR_COLOR
+                return error_color()
             if obj.key in self._waived:
-                return MUTED_COLOR
-            return WARNING_COLOR if obj.severity != "error" else None
+                return muted_color()
+            return warning_color() if obj.severity != "error" else None
         return None
 
 
@@ -566,7 +578,7 @@ class CitationTableModel(KeyedListModel):
         return None
 
     def foreground(self, obj: Citation, column: int) -> QColor | None:
-        return MUTED_COLOR if column == self.COL_URL and not obj.url else None
+        return muted_color() if column == self.COL_URL and not obj.url else None
 
 
 class AuditEntryModel(KeyedListModel):
@@ -689,9 +701,9 @@ class ApprovalQueueModel(KeyedListModel):
 
     def foreground(self, obj: QueueEntry, column: int) -> QColor | None:
         if column == self.COL_BLOCKING and obj.blocking:
-            return ERROR_COLOR
+            return error_color()
         if column == self.COL_DUE and obj.draft.due_at and obj.draft.due_at < self._now():
-            return OVERDUE_COLOR
+            return overdue_color()
         return None
 
     def status(self, obj: QueueEntry) -> DraftStatus | None:
@@ -712,6 +724,11 @@ __all__ = [
     "StatusRole",
     "VersionTableModel",
     "action_words",
-    "status_chip_style",
+    "error_color",
+    "muted_color",
+    "overdue_color",
+    "set_status_chip",
+    "status_colors",
     "status_label",
+    "warning_color",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -28,9 +28,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
 from curator.domain import Channel, utcnow
+from ui.assets import painted_icon
 from ui.formatting import channel_label, excerpt, full_time, human_time, one_line
 from ui.models import (
     AnyIndex,
@@ -41,6 +42,7 @@ from ui.models import (
     StoreTableModel,
     TableFilterProxyModel,
 )
+from ui.theme import COLOR_ROLES, Theme, current_theme, follow_theme
 from ui.views.inbox_tasks import (
     GROUP_NAMES,
     MASKING,
@@ -68,12 +70,40 @@ TimerRole = Qt.ItemDataRole.UserRole + 20
 #: Returns the timer's state: "ok", "warning", "breached" or "" without a timer.
 TimerStateRole = Qt.ItemDataRole.UserRole + 21
 
-WARNING_COLOR = QColor("#a15c00")
-BREACHED_COLOR = QColor("#c62828")
-QUIET_COLOR = QColor("#7a8591")
+
+def warning_color() -> QColor:
+    """A timer in its warning window, in the current theme."""
+    return QColor(current_theme().warning)
+
+
+def breached_color() -> QColor:
+    """A missed response target, in the current theme."""
+    return QColor(current_theme().danger)
+
+
+def quiet_color() -> QColor:
+    """Secondary text: masked messages, defaults, events in the timeline."""
+    return QColor(current_theme().muted_text)
+
+
+_STATE_COLORS = {"warning": warning_color, "breached": breached_color, "": quiet_color}
+
+
+def state_color(state: str) -> QColor | None:
+    """The text colour of a timer state ("warning", "breached", "" for none; None for "ok")."""
+    color = _STATE_COLORS.get(state)
+    return color() if color is not None else None
+
+
+def __getattr__(name: str) -> QColor:
+    # These were constants; they now follow the theme.
+    legacy = {"WARNING_COLOR": warning_color, "BREACHED_COLOR": breached_color, "QUIET_COLOR": quiet_color}
+    if name in legacy:
+        return legacy[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _GROUP_RANK = {NONE: 0, REPLY: 1, URGENT: 2}
-_STATE_COLORS = {"warning": WARNING_COLOR, "breached": BREACHED_COLOR, "": QUIET_COLOR}
 #: The roles the Inbox model answers; a view asks for more on every paint.
 _ROLES = frozenset(
     {
@@ -92,18 +122,6 @@ _ROLES = frozenset(
 )
 _FAR = datetime.max.replace(tzinfo=None)
 
-_CHANNEL_COLORS = {
-    Channel.X: "#14171a",
-    Channel.FACEBOOK: "#1877f2",
-    Channel.INSTAGRAM: "#c13584",
-    Channel.LINKEDIN: "#0a66c2",
-    Channel.MASTODON: "#6364ff",
-    Channel.REDDIT: "#ff4500",
-    Channel.YOUTUBE: "#e62117",
-    Channel.REVIEW: "#d99a06",
-    Channel.FORUM: "#2e9d58",
-    Channel.EMAIL: "#5f6b7a",
-}
 _CHANNEL_LETTERS = {Channel.EMAIL: "@", Channel.REVIEW: "★", Channel.FORUM: "F"}
 
 
@@ -116,26 +134,21 @@ def _bold() -> QFont:
 
 @cache
 def channel_icon(channel: Channel) -> QIcon:
-    """A small round badge in the channel's colour with its letter (cached per channel)."""
-    result = QIcon()
-    for size in (16, 20, 24, 32):
-        image = QPixmap(size, size)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(_CHANNEL_COLORS.get(channel, "#8a94a0")))
-        painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
-        font = QFont()
-        font.setBold(True)
-        font.setPixelSize(max(8, int(size * 0.58)))
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        letter = _CHANNEL_LETTERS.get(channel, channel_label(channel)[:1].upper())
-        painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
-        painter.end()
-        result.addPixmap(image)
-    return result
+    """A small round badge in the channel's colour with its letter, drawn in the current theme."""
+    return painted_icon(f"channel:{channel.value}", partial(_paint_channel, channel))
+
+
+def _paint_channel(channel: Channel, painter: QPainter, size: float, theme: Theme) -> None:
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(theme.channels.get(channel.value, theme.channel_fallback)))
+    painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(8, int(size * 0.58)))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))  # every badge colour is dark enough for white, in both themes
+    letter = _CHANNEL_LETTERS.get(channel, channel_label(channel)[:1].upper())
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
 
 
 def _clock_span(delta: timedelta) -> str:
@@ -186,6 +199,7 @@ class InboxTableModel(StoreTableModel):
         self._timer_keys: dict[str, tuple[str, int] | None] = {}
         self._targets_seen: ResponseTargets | None = None
         self._texts: dict[tuple[str, int], str] = {}
+        follow_theme(self)
 
     # ------------------------------------------------------------- loading
     def apply_rows(self, rows: Sequence[InboxRow], targets: ResponseTargets) -> None:
@@ -355,10 +369,10 @@ class InboxTableModel(StoreTableModel):
                 timer = self.timer_of(row)
                 state = timer.state if timer is not None else ""
                 if role == Qt.ItemDataRole.ForegroundRole:
-                    return _STATE_COLORS.get(state)
+                    return state_color(state)
                 return _bold() if state in ("warning", "breached") else None
             if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_LAST and row.last_masked is None:
-                return None if self._reveal else QUIET_COLOR
+                return None if self._reveal else quiet_color()
             return None
         return super().data(index, role)
 
@@ -602,9 +616,11 @@ class InboxFilterProxyModel(TableFilterProxyModel):
         return self._accepts(model, row)
 
     # ------------------------------------------------------- source changes
-    def _on_source_data_changed(self, top: QModelIndex, bottom: QModelIndex, _roles: Any = None) -> None:
+    def _on_source_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: Any = None) -> None:
         if top.column() == bottom.column() == InboxTableModel.COL_TIMER:
             return  # the tick: nothing a filter or a count reads
+        if roles and set(roles) <= set(COLOR_ROLES):
+            return  # a theme switch: colours only
         self._refilter = True
         self._settle_timer.start()
 
@@ -819,6 +835,10 @@ class TargetsModel(ListTableModel):
     HEADERS = ("Channel", "Urgent (min)", "Reply (min)")
     DEFAULT_KEY = ""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        follow_theme(self)
+
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -855,7 +875,7 @@ class TargetsModel(ListTableModel):
         if role == Qt.ItemDataRole.EditRole and column != self.COL_CHANNEL:
             return value or 0
         if role == Qt.ItemDataRole.ForegroundRole and not row.own and column != self.COL_CHANNEL:
-            return QUIET_COLOR
+            return quiet_color()
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.COL_CHANNEL:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -948,6 +968,10 @@ __all__ = [
     "TimerRole",
     "TimerStateRole",
     "WatchedTermsModel",
+    "breached_color",
     "channel_icon",
+    "quiet_color",
+    "state_color",
     "timer_text",
+    "warning_color",
 ]

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont
 from curator.domain import Issue, Item
 from ui.formatting import channel_label, excerpt, full_time, human_time, one_line
 from ui.models import AnyIndex, DomainObjectRole, ListTableModel, StoreTableModel
+from ui.theme import current_theme, follow_theme
 from ui.views.issue_tasks import is_live
 
 #: Returns the hourly counts (a list of floats) a trend cell draws.
@@ -26,7 +27,10 @@ TrendRole = Qt.ItemDataRole.UserRole + 10
 #: Returns the negative share (0..1) a bar cell draws.
 ShareRole = Qt.ItemDataRole.UserRole + 11
 
-MUTED_COLOR = QColor("#9aa3ad")
+
+def muted_color() -> QColor:
+    """Text of muted issues (faded, so what still matters stands out), in the current theme."""
+    return QColor(current_theme().faint_text)
 
 
 class IssueTableModel(StoreTableModel):
@@ -41,6 +45,7 @@ class IssueTableModel(StoreTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._trends: dict[str, list[float]] = {}
+        follow_theme(self)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -51,7 +56,7 @@ class IssueTableModel(StoreTableModel):
         if role == ShareRole:
             return issue.negative_share
         if role == Qt.ItemDataRole.ForegroundRole:
-            return MUTED_COLOR if issue.muted and not issue.pinned else None
+            return muted_color() if issue.muted and not issue.pinned else None
         if role == Qt.ItemDataRole.FontRole and issue.pinned and index.column() == self.COL_LABEL:
             font = QFont()
             font.setBold(True)

@@ -8,7 +8,7 @@ workspace a colleague shares (a folder on a shared drive).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -111,6 +111,6 @@ class WelcomeDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
 
-    def _choose(self, signal: Signal) -> None:
+    def _choose(self, signal: SignalInstance) -> None:
         self.accept()
-        signal.emit()  # type: ignore[attr-defined]
+        signal.emit()

@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from curator import settings
 from curator.domain import Channel, Item, Source, SourceKind, utcnow
 from curator.errors import CuratorError
 from curator.ingest.dedup import DuplicateIndex, canonical_url, content_hash, minhash_signature
@@ -205,7 +206,7 @@ class IngestService:
         *,
         fetcher: Fetcher | None = None,
         limits: FetchLimits | None = None,
-        contact: str = "",
+        contact: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         parse_workers: int | None = None,
     ) -> None:
@@ -215,13 +216,15 @@ class IngestService:
             ws: the open workspace.
             fetcher: a shared fetcher (default: one with ``limits`` and our User-Agent).
             limits: fetch limits when no fetcher is given.
-            contact: e-mail or URL for the User-Agent.
+            contact: e-mail or URL for the User-Agent; None reads the ``ingest.contact`` setting.
             clock: the time source (tests).
             parse_workers: worker processes for large passes; None picks by core
                 count, 0 always parses in this process.
         """
         self.ws = ws
-        self.fetcher = fetcher or Fetcher(limits, user_agent(contact))
+        if contact is None and fetcher is None:
+            contact = str(settings.current("ingest.contact") or "")
+        self.fetcher = fetcher or Fetcher(limits, user_agent(contact or ""))
         self.clock = clock
         self.parse_workers = parse_workers
         self._dedup: DuplicateIndex | None = None
@@ -244,15 +247,18 @@ class IngestService:
         channel: Channel | None = None,
         category: str = "",
         full_text: bool = False,
-        fetch_interval_minutes: int = 60,
+        fetch_interval_minutes: int | None = None,
         follow_discovery: bool = True,
     ) -> Source:
         """Add a feed by its address, or by a web page that announces one.
 
         The address is fetched once: a feed is added with its own title; a web
         page is searched for feed links, and the first one is added (or, with
-        ``follow_discovery`` False, :class:`NotAFeed` lists them).
+        ``follow_discovery`` False, :class:`NotAFeed` lists them). Without an
+        interval, the source gets the ``ingest.default_interval_minutes`` setting.
         """
+        if fetch_interval_minutes is None:
+            fetch_interval_minutes = int(settings.current("ingest.default_interval_minutes"))
         url = url.strip()
         for existing in self.ws.sources.list():
             if canonical_url(existing.url) == canonical_url(url):

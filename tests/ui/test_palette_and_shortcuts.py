@@ -33,7 +33,7 @@ def _palette_go(qtbot, window: MainWindow, text: str, wait_for: str | None = Non
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    palette = window.palette
+    palette = window.command_palette
     assert palette is not None and palette.isVisible()
     qtbot.keyClicks(palette.search, text)
     if wait_for is not None:
@@ -109,10 +109,11 @@ class _KillLineEdit(QLineEdit):
     """A field that claims Ctrl+K as "delete to the end of the line", as Qt's text fields do on X11."""
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_K):
-                event.accept()
-                return True
+        ctrl_k = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_K)
+        override = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.ShortcutOverride
+        if override and event.keyCombination() == ctrl_k:
+            event.accept()
+            return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -132,6 +133,6 @@ def test_ctrl_k_in_a_text_field_opens_the_palette_instead_of_cutting_the_line(
     field.setCursorPosition(4)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=5000)
     qtbot.keyClick(field, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    assert window.palette is not None and window.palette.isVisible()
+    assert window.command_palette is not None and window.command_palette.isVisible()
     assert field.text() == "Keep this whole line"
-    window.palette.reject()
+    window.command_palette.reject()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -49,10 +49,10 @@ from ui.models_drafts import (
     ApprovalQueueModel,
     AuditEntryModel,
     FindingTableModel,
-    status_chip_style,
-    status_label,
+    set_status_chip,
 )
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
+from ui.theme import set_tone, theme_notifier
 from ui.views import draft_tasks
 from ui.views.draft_editor import MarkdownPreview, ask_text, diff_html
 from ui.views.draft_tasks import (
@@ -128,6 +128,9 @@ class AuditLogDialog(QDialog):
         self.verification_label.setWordWrap(True)
         self.verification_label.setTextFormat(Qt.TextFormat.PlainText)
         self.verification_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bold = self.verification_label.font()
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.verification_label.setFont(bold)
         self.export_label = QLabel()
         self.export_label.setWordWrap(True)
         self.export_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -156,8 +159,7 @@ class AuditLogDialog(QDialog):
         self.model.set_titles(report.titles)
         self.model.update_rows(list(reversed(report.entries)))
         self.verification_label.setText(report.sentence)
-        color = "#1d6b3a" if not report.problems else "#c0392b"
-        self.verification_label.setStyleSheet(f"color: {color}; font-weight: 600;")
+        set_tone(self.verification_label, "error" if report.problems else "success")
         self.report_loaded.emit()
 
     @Slot(object)
@@ -179,13 +181,13 @@ class AuditLogDialog(QDialog):
         self.export_label.setText("Exporting…")
 
         def done(sentence: str) -> None:
-            self.export_label.setStyleSheet("")
+            set_tone(self.export_label, "")
             self.export_label.setText(sentence)
             self.export_finished.emit(sentence, False)
 
         def failed(exc: BaseException) -> None:
             sentence = draft_tasks.error_sentence(exc)
-            self.export_label.setStyleSheet("color: #c0392b;")
+            set_tone(self.export_label, "error")
             self.export_label.setText(sentence)
             self.export_finished.emit(sentence, True)
 
@@ -248,6 +250,7 @@ class ApprovalsView(QWidget):
             )
         self._update_actions()
         self._update_state()
+        theme_notifier().theme_changed.connect(self._on_theme_changed)
 
     # ------------------------------------------------------------------ build
     def _action(self, text: str, tip: str, shortcut: str | None, slot: Callable[[], None]) -> QAction:
@@ -590,8 +593,7 @@ class ApprovalsView(QWidget):
             self._update_actions()
             return
         draft, directory = review.draft, review.directory
-        self.chip.setText(status_label(draft.status))
-        self.chip.setStyleSheet(status_chip_style(draft.status))
+        set_status_chip(self.chip, draft.status)
         self.title_label.setText(draft.title)
         meta = [f"Waiting for: {review.waiting_for}"] if review.waiting_for else []
         author = directory.user_name(draft.author_id)
@@ -630,6 +632,13 @@ class ApprovalsView(QWidget):
             self.bottom_tabs.setTabText(1, "Changes (first review)")
         self.detail_stack.setCurrentWidget(self.detail)
         self._update_actions()
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: object) -> None:
+        # The changes are HTML with the old theme's colours written in.
+        review = self._review
+        if review is not None and review.diff is not None:
+            self.diff_view.setHtml(diff_html(review.diff, review.directory))
 
     def _show_variants(self, review: ReviewDetail) -> None:
         current = (

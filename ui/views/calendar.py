@@ -35,6 +35,7 @@ from PySide6.QtCore import (
     QTimer,
     QTimeZone,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -82,6 +83,7 @@ from ui.models_calendar import (
     zone_name,
 )
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
+from ui.theme import set_tone, theme_notifier
 from ui.views import calendar_tasks
 from ui.views.calendar_tasks import (
     BatchOutcome,
@@ -103,8 +105,6 @@ WEEK, MONTH = "week", "month"
 KEY_STEP_MINUTES = 15
 #: The week grid opens at this local hour unless a post of the week is earlier.
 DAY_START_HOUR = 7
-_ERROR_STYLE = "color: #b3261e;"
-_HINT_STYLE = "color: palette(placeholder-text);"
 _MONTH_NAMES = (
     "January",
     "February",
@@ -139,14 +139,15 @@ def _error_text(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
 
 
-def _label(text: str = "", *, name: str = "", style: str = "", wrap: bool = True) -> QLabel:
+def _label(text: str = "", *, name: str = "", tone: str = "", wrap: bool = True) -> QLabel:
+    """A plain-text label; ``tone`` colours it by meaning (ui.theme.set_tone), following the theme."""
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
     if name:
         label.setObjectName(name)
-    if style:
-        label.setStyleSheet(style)
+    if tone:
+        set_tone(label, tone)
     return label
 
 
@@ -177,7 +178,7 @@ class ScheduleApprovedDialog(QDialog):
         self.table.setColumnWidth(SchedulableModel.COL_ZONE, 140)
         self.table.setColumnWidth(SchedulableModel.COL_NEXT, 200)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.status_label = _label("Looking for approved drafts…", name="scheduleStatus", style=_HINT_STYLE)
+        self.status_label = _label("Looking for approved drafts…", name="scheduleStatus", tone="muted")
         self.next_radio = QRadioButton("At the next free slot of each touch point")
         self.next_radio.setChecked(True)
         self.at_radio = QRadioButton("At")
@@ -197,7 +198,7 @@ class ScheduleApprovedDialog(QDialog):
         self.at_edit.setEnabled(False)
         self.at_radio.toggled.connect(self.at_edit.setEnabled)
         self.at_radio.toggled.connect(self._update)
-        self.zone_label = _label(name="scheduleZone", style=_HINT_STYLE)
+        self.zone_label = _label(name="scheduleZone", tone="muted")
         at_row = QHBoxLayout()
         at_row.addWidget(self.at_radio)
         at_row.addWidget(self.at_edit)
@@ -234,7 +235,7 @@ class ScheduleApprovedDialog(QDialog):
 
     def set_error(self, text: str) -> None:
         """Say why the list could not be loaded."""
-        self.status_label.setStyleSheet(_ERROR_STYLE)
+        set_tone(self.status_label, "error")
         self.status_label.setText(text)
 
     def selected_variants(self) -> list[SchedulableVariant]:
@@ -305,8 +306,8 @@ class ImportScheduleDialog(QDialog):
         self.table.setColumnWidth(ImportPreviewModel.COL_RESULT, 80)
         self.table.setColumnWidth(ImportPreviewModel.COL_WHEN, 230)
         self.table.setColumnWidth(ImportPreviewModel.COL_TOUCHPOINT, 140)
-        self.summary_label = _label(f"Checking {path.name}…", name="importSummary", style=_HINT_STYLE)
-        self.message_label = _label(name="importMessage", style=_ERROR_STYLE)
+        self.summary_label = _label(f"Checking {path.name}…", name="importSummary", tone="muted")
+        self.message_label = _label(name="importMessage", tone="error")
         self.message_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -335,18 +336,18 @@ class ImportScheduleDialog(QDialog):
             span = ImportPreviewModel.COL_TEXT - ImportPreviewModel.COL_WHEN + 1
             self.table.setSpan(row, ImportPreviewModel.COL_WHEN, 1, span)
         if preview.ok:
-            self.summary_label.setStyleSheet(_HINT_STYLE)
+            set_tone(self.summary_label, "muted")
             self.summary_label.setText(f"{_plural(len(preview.rows), 'row')} ready to import.")
         elif preview.problems:
             lines = sorted({p.line for p in preview.problems if p.line})
             where = f" (line{'s' * (len(lines) != 1)} {', '.join(map(str, lines))})" if lines else ""
-            self.summary_label.setStyleSheet(_ERROR_STYLE)
+            set_tone(self.summary_label, "error")
             self.summary_label.setText(
                 f"{_plural(len(preview.problems), 'problem')}{where}: nothing can be imported until the "
                 "file is fixed. Fix it, then import it again."
             )
         else:
-            self.summary_label.setStyleSheet(_ERROR_STYLE)
+            set_tone(self.summary_label, "error")
             self.summary_label.setText("The file holds no rows to import.")
         self.import_button.setEnabled(preview.ok)
 
@@ -399,13 +400,13 @@ class ExportCsvDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Layout:", self.layout_combo)
         form.addRow("&Touch point:", self.touchpoint_combo)
-        self.summary_label = _label(name="exportSummary", style=_HINT_STYLE)
+        self.summary_label = _label(name="exportSummary", tone="muted")
         self.notes_model = ExportNotesModel(self)
         self.notes_table = _plain_table(self.notes_model, "exportNotes", ExportNotesModel.COL_NOTE)
         # Notes are sentences to read before uploading: wrapped, never cut (there are only a few).
         self.notes_table.setWordWrap(True)
         self.notes_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.message_label = _label(name="exportMessage", style=_ERROR_STYLE)
+        self.message_label = _label(name="exportMessage", tone="error")
         self.message_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.save_button = self.buttons.addButton("Save…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -513,9 +514,9 @@ class PostDetailsDialog(QDialog):
         column.addWidget(facts)
         column.addWidget(text)
         if post.status is PostStatus.FAILED and post.last_error:
-            column.addWidget(_label(post.last_error, name="postError", style=_ERROR_STYLE))
+            column.addWidget(_label(post.last_error, name="postError", tone="error"))
         for warning in warnings:
-            column.addWidget(_label(f"⚠ {warning}", style="color: #8a5a00;"))
+            column.addWidget(_label(f"⚠ {warning}", tone="warning"))
         column.addWidget(_label("Publishing history"))
         self.history_model = PostHistoryModel(self, zone=zone)
         self.history_table = _plain_table(self.history_model, "postHistory", PostHistoryModel.COL_DETAIL)
@@ -652,6 +653,7 @@ class CalendarView(QWidget):
         self.journal_model.modelReset.connect(self._on_journal_model_changed)
         self.journal_model.rowsInserted.connect(self._on_journal_model_changed)
         self.log_table.selectionModel().selectionChanged.connect(self._on_log_selection_changed)
+        theme_notifier().theme_changed.connect(self._on_theme_changed)
         self._navigate()
         self._update_state()
 
@@ -891,7 +893,7 @@ class CalendarView(QWidget):
         self.failures_check = QCheckBox("Failures only")
         self.failures_check.setObjectName("failuresOnly")
         self.failures_check.toggled.connect(self.journal_proxy.set_failures_only)
-        self.log_summary = _label(name="logSummary", style=_HINT_STYLE, wrap=False)
+        self.log_summary = _label(name="logSummary", tone="muted", wrap=False)
         log_bar = QToolBar()
         log_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         log_bar.addAction(self.retry_action)
@@ -1799,17 +1801,26 @@ class CalendarView(QWidget):
 
     def _on_directory_loaded(self, directory: CalendarDirectory) -> None:
         self._directory = directory
-        self._colors = touchpoint_colors(directory.touchpoints)
         self.posts_model.set_touchpoints(directory.touchpoints)
+        self._color_touchpoints(directory)
+        self._fill_filter_menu(directory.touchpoints)
+        self.set_touchpoint_filter(self._tp_filter)
+        self._update_journal_names()
+        self._update_state()
+
+    def _color_touchpoints(self, directory: CalendarDirectory) -> None:
+        self._colors = touchpoint_colors(directory.touchpoints)
         for grid in (self.week_grid, self.month_grid):
             grid.set_touchpoints(directory.touchpoints, self._colors)
         self.legend.set_touchpoints(
             [tp for tp in directory.touchpoints.values() if self._tp_filter in (None, tp.id)], self._colors
         )
-        self._fill_filter_menu(directory.touchpoints)
-        self.set_touchpoint_filter(self._tp_filter)
-        self._update_journal_names()
-        self._update_state()
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: object) -> None:
+        # Touch point colours come from the theme (lighter ones on a dark background).
+        if self._directory is not None:
+            self._color_touchpoints(self._directory)
 
     def _update_journal_names(self) -> None:
         self.journal_model.set_names(self.posts_model.titles(), self.posts_model.touchpoints)

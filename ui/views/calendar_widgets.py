@@ -55,32 +55,11 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSizePolicy, QT
 
 from curator.domain import PostStatus, ScheduledPost, TouchPoint, utcnow
 from curator.schedule.slots import local_to_utc
+from ui.theme import Theme, current_theme
 from ui.views.calendar_tasks import shifted
 
 _T = TypeVar("_T")
 
-#: Touch point colours: distinct from each other and from the red of failures.
-PALETTE = (
-    "#1f6fbf",
-    "#e07b00",
-    "#2a9d5c",
-    "#8e44ad",
-    "#c2185b",
-    "#00838f",
-    "#795548",
-    "#5c6bc0",
-    "#7cb342",
-    "#b8860b",
-)
-FAILED_RED = QColor("#c62828")
-TODAY_BLUE = QColor("#1a73e8")
-_GRID_LINE = QColor("#e3e6ea")
-_HALF_LINE = QColor("#f0f2f4")
-_WEEKEND = QColor("#fafbfc")
-_OTHER_MONTH = QColor("#f4f5f7")
-_TODAY_BACK = QColor("#f3f8ff")
-_MUTED_TEXT = QColor("#6b7380")
-_TEXT = QColor("#1d2329")
 #: Minutes the week grid snaps a dragged post to.
 SNAP_MINUTES = 15
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -103,19 +82,23 @@ _MONTHS = (
 def touchpoint_colors(tp_ids: Iterable[str]) -> dict[str, QColor]:
     """A colour per touch point: chosen by its id, so it stays the same from session to session.
 
+    The colours are the current theme's (its ``touchpoints``: the same hues,
+    lighter on a dark background); call again after a theme switch.
+
     Two touch points whose ids pick the same colour are told apart by taking
     the next free one, in id order, so the result depends only on the ids.
     """
+    palette = current_theme().touchpoints
     result: dict[str, QColor] = {}
     taken: set[int] = set()
     for tp_id in sorted(set(tp_ids)):
-        start = int(hashlib.sha1(tp_id.encode()).hexdigest(), 16) % len(PALETTE)
+        start = int(hashlib.sha1(tp_id.encode()).hexdigest(), 16) % len(palette)
         chosen = start
-        if len(taken) < len(PALETTE):
+        if len(taken) < len(palette):
             while chosen in taken:
-                chosen = (chosen + 1) % len(PALETTE)
+                chosen = (chosen + 1) % len(palette)
         taken.add(chosen)
-        result[tp_id] = QColor(PALETTE[chosen])
+        result[tp_id] = QColor(palette[chosen])
     return result
 
 
@@ -128,33 +111,80 @@ def _mix(color: QColor, other: QColor, amount: float) -> QColor:
     )
 
 
-_WHITE = QColor("white")
+@dataclass(frozen=True)
+class _GridColors:
+    """The grids' colours in one theme, as QColors (a paint event asks for them once)."""
+
+    grid: QColor
+    half: QColor
+    weekend: QColor
+    other_month: QColor
+    today_back: QColor
+    today: QColor
+    today_fill: QColor
+    on_today: QColor
+    text: QColor
+    muted: QColor
+    failed: QColor
+    unknown: QColor
+    sample: QColor
+
+
+@cache
+def _grid_colors(theme: Theme) -> _GridColors:
+    return _GridColors(
+        grid=QColor(theme.calendar_grid),
+        half=QColor(theme.calendar_half),
+        weekend=QColor(theme.calendar_weekend),
+        other_month=QColor(theme.calendar_other_month),
+        today_back=QColor(theme.calendar_today_back),
+        today=QColor(theme.calendar_today),
+        today_fill=QColor(theme.calendar_today_fill),
+        on_today=QColor(theme.on_accent),
+        text=QColor(theme.calendar_text),
+        muted=QColor(theme.calendar_muted),
+        failed=QColor(theme.calendar_failed),
+        unknown=QColor(theme.touchpoint_unknown),
+        sample=QColor(theme.calendar_sample),
+    )
 
 
 def _hhmm(value: datetime) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 
 
-@cache
 def _style(rgba: int, status: PostStatus, hovered: bool) -> tuple[QColor, QColor, QColor, QPen]:
-    """(fill, bar, text colour, outline) of a post: cached, since a month paints hundreds."""
+    """(fill, bar, text colour, outline) of a post in the current theme."""
+    return _themed_style(rgba, status, hovered, current_theme())
+
+
+@cache
+def _themed_style(
+    rgba: int, status: PostStatus, hovered: bool, theme: Theme
+) -> tuple[QColor, QColor, QColor, QPen]:
+    # Cached (a month paints hundreds of posts); fills are the touch point's
+    # colour washed towards the background, so the text reads in both themes.
     color = QColor.fromRgba(rgba)
-    text_color = _TEXT
+    back = QColor(theme.base)
+    text_color = QColor(theme.calendar_text)
     bar = color
     outline = QPen(Qt.PenStyle.NoPen)
+    # On a dark background a wash needs more of the colour to show.
+    strength = 1.6 if theme.dark else 1.0
     if status is PostStatus.PUBLISHED:
-        fill = _mix(color, _WHITE, 0.88)
-        bar = _mix(color, _WHITE, 0.55)
-        text_color = _MUTED_TEXT
+        fill = _mix(color, back, 1 - 0.12 * strength)
+        bar = _mix(color, back, 0.55)
+        text_color = QColor(theme.calendar_muted)
     elif status is PostStatus.PLANNED:
-        fill = _mix(color, _WHITE, 0.93)
+        fill = _mix(color, back, 1 - 0.07 * strength)
         outline = QPen(color, 1.2, Qt.PenStyle.DashLine)
     elif status is PostStatus.FAILED:
-        fill = QColor("#fdecea")
-        outline = QPen(FAILED_RED, 2.0)
-        bar = FAILED_RED
+        failed = QColor(theme.calendar_failed)
+        fill = QColor(theme.calendar_failed_fill)
+        outline = QPen(failed, 2.0)
+        bar = failed
     else:
-        fill = _mix(color, _WHITE, 0.74)
+        fill = _mix(color, back, 1 - 0.26 * strength)
     if hovered:
         fill = _mix(fill, color, 0.12)
     return fill, bar, text_color, outline
@@ -206,8 +236,10 @@ def paint_post(
         painter.setPen(outline)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(r, radius, radius)
+    theme = current_theme()
     if selected:
-        painter.setPen(QPen(TODAY_BLUE.darker(115), 2.0))
+        today = QColor(theme.calendar_today)
+        painter.setPen(QPen(today.lighter(115) if theme.dark else today.darker(115), 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), radius + 1, radius + 1)
 
@@ -224,15 +256,15 @@ def paint_post(
             tick.moveTo(box.left() + box.width() * 0.12, box.top() + box.height() * 0.55)
             tick.lineTo(box.left() + box.width() * 0.42, box.top() + box.height() * 0.82)
             tick.lineTo(box.left() + box.width() * 0.9, box.top() + box.height() * 0.2)
-            pen = QPen(QColor("#2e7d32"), 1.8)
+            pen = QPen(QColor(theme.calendar_published), 1.8)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(tick)
         elif status is PostStatus.FAILED:
-            painter.setBrush(FAILED_RED)
+            painter.setBrush(QColor(theme.calendar_failed))
             painter.drawEllipse(box)
-            painter.setPen(QPen(_WHITE, 1.6))
+            painter.setPen(QPen(QColor(theme.calendar_failed_fill if theme.dark else theme.base), 1.6))
             cx = box.center().x()
             painter.drawLine(QPointF(cx, box.top() + 2.5), QPointF(cx, box.bottom() - 4.5))
             painter.drawPoint(QPointF(cx, box.bottom() - 2.2))
@@ -243,7 +275,7 @@ def paint_post(
             arrow.moveTo(box.left() + 4, box.top() + 2)
             arrow.lineTo(box.right() - 2, box.top() + 2)
             arrow.lineTo(box.right() - 2, box.bottom() - 4)
-            painter.setPen(QPen(color.darker(120), 1.6))
+            painter.setPen(QPen(color.lighter(120) if theme.dark else color.darker(120), 1.6))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(arrow)
         mark = size + 4
@@ -388,7 +420,7 @@ class CalendarCanvas(QAbstractScrollArea):
 
     def color_of(self, post: ScheduledPost) -> QColor:
         """The colour of the post's touch point."""
-        return self._colors.get(post.touchpoint_id, QColor("#7a8591"))
+        return self._colors.get(post.touchpoint_id, QColor(current_theme().touchpoint_unknown))
 
     # ------------------------------------------------------------ selection
     @property
@@ -836,6 +868,7 @@ class WeekGrid(CalendarCanvas):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._small_font())
+        colors = _grid_colors(current_theme())
         clip = QRectF(event.rect())
         width = self._column_width()
         view_w = self.viewport().width()
@@ -846,7 +879,7 @@ class WeekGrid(CalendarCanvas):
 
         # Column backgrounds: weekends and today tinted.
         for n, day in enumerate(days):
-            back = _TODAY_BACK if day == today else _WEEKEND if day.weekday() >= 5 else None
+            back = colors.today_back if day == today else colors.weekend if day.weekday() >= 5 else None
             if back is not None:
                 painter.fillRect(QRectF(self.GUTTER_W + n * width, self.HEADER_H, width, view_h), back)
 
@@ -856,18 +889,18 @@ class WeekGrid(CalendarCanvas):
         metrics = QFontMetricsF(painter.font())
         for hour in range(first_hour, last_hour + 1):
             y = self.HEADER_H + hour * self.HOUR_H - scroll
-            painter.setPen(QPen(_GRID_LINE, 1))
+            painter.setPen(QPen(colors.grid, 1))
             painter.drawLine(QPointF(self.GUTTER_W, y), QPointF(view_w, y))
             half = y + self.HOUR_H / 2
-            painter.setPen(QPen(_HALF_LINE, 1, Qt.PenStyle.DotLine))
+            painter.setPen(QPen(colors.half, 1, Qt.PenStyle.DotLine))
             painter.drawLine(QPointF(self.GUTTER_W, half), QPointF(view_w, half))
             if 0 < hour < 24:
-                painter.setPen(_MUTED_TEXT)
+                painter.setPen(colors.muted)
                 label = QRectF(0, y - metrics.height() / 2, self.GUTTER_W - 8, metrics.height())
                 painter.drawText(
                     label, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{hour:02d}:00"
                 )
-        painter.setPen(QPen(_GRID_LINE, 1))
+        painter.setPen(QPen(colors.grid, 1))
         for n in range(8):
             x = self.GUTTER_W + n * width
             painter.drawLine(QPointF(x, self.HEADER_H), QPointF(x, view_h))
@@ -877,7 +910,7 @@ class WeekGrid(CalendarCanvas):
             view = self._to_view(rect)
             if not view.intersects(clip) or view.bottom() < self.HEADER_H:
                 continue
-            color = QColor(self._colors.get(tp_id, QColor("#7a8591")))
+            color = QColor(self._colors.get(tp_id, colors.unknown))
             color.setAlpha(22)
             painter.fillRect(view, color)
             color.setAlpha(110)
@@ -919,9 +952,9 @@ class WeekGrid(CalendarCanvas):
             now_y = self.HEADER_H + self._y_of(now.hour * 60 + now.minute) - scroll
             if now_y >= self.HEADER_H:
                 x0 = self.GUTTER_W + column * width
-                painter.setPen(QPen(FAILED_RED, 1.5))
+                painter.setPen(QPen(colors.failed, 1.5))
                 painter.drawLine(QPointF(x0, now_y), QPointF(x0 + width, now_y))
-                painter.setBrush(FAILED_RED)
+                painter.setBrush(colors.failed)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.drawEllipse(QPointF(x0, now_y), 3.5, 3.5)
 
@@ -937,15 +970,16 @@ class WeekGrid(CalendarCanvas):
         painter.end()
 
     def _paint_header(self, painter: QPainter, days: list[date], today: date, width: float) -> None:
+        colors = _grid_colors(current_theme())
         view_w = self.viewport().width()
         painter.fillRect(QRectF(0, 0, view_w, self.HEADER_H), self.palette().color(QPalette.ColorRole.Base))
-        painter.setPen(QPen(_GRID_LINE, 1))
+        painter.setPen(QPen(colors.grid, 1))
         painter.drawLine(QPointF(0, self.HEADER_H - 0.5), QPointF(view_w, self.HEADER_H - 0.5))
         base = QFont(self.font())
         small = self._small_font()
         # The zone's abbreviation over the hours ("CET", "UTC").
         painter.setFont(small)
-        painter.setPen(_MUTED_TEXT)
+        painter.setPen(colors.muted)
         abbreviation = datetime.combine(days[0], time(12)).replace(tzinfo=self._zone).tzname() or ""
         painter.drawText(
             QRectF(0, 0, self.GUTTER_W - 6, self.HEADER_H - 4),
@@ -958,7 +992,7 @@ class WeekGrid(CalendarCanvas):
             x = self.GUTTER_W + n * width
             is_today = day == today
             painter.setFont(small)
-            painter.setPen(TODAY_BLUE if is_today else _MUTED_TEXT)
+            painter.setPen(colors.today if is_today else colors.muted)
             painter.drawText(
                 QRectF(x, 4, width, 16),
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
@@ -971,11 +1005,11 @@ class WeekGrid(CalendarCanvas):
                 big_metrics = QFontMetricsF(big)
                 size = max(big_metrics.height(), big_metrics.horizontalAdvance("30")) + 8
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(TODAY_BLUE)
+                painter.setBrush(colors.today_fill)
                 painter.drawEllipse(QPointF(number.center().x(), number.center().y()), size / 2, size / 2)
-                painter.setPen(_WHITE)
+                painter.setPen(colors.on_today)
             else:
-                painter.setPen(_TEXT)
+                painter.setPen(colors.text)
             painter.drawText(number, int(Qt.AlignmentFlag.AlignCenter), str(day.day))
         painter.setFont(base)
 
@@ -1140,6 +1174,7 @@ class MonthGrid(CalendarCanvas):
         self._ensure_layout()
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colors = _grid_colors(current_theme())
         small = self._small_font()
         painter.setFont(small)
         clip = QRectF(event.rect())
@@ -1149,7 +1184,7 @@ class MonthGrid(CalendarCanvas):
 
         # Weekday names.
         width = view_w / 7
-        painter.setPen(_MUTED_TEXT)
+        painter.setPen(colors.muted)
         for n, name in enumerate(_WEEKDAYS):
             painter.drawText(
                 QRectF(n * width, 0, width, self.HEADER_H),
@@ -1162,12 +1197,12 @@ class MonthGrid(CalendarCanvas):
             if not cell.intersects(clip):
                 continue
             if day.month != self._month.month:
-                painter.fillRect(cell, _OTHER_MONTH)
+                painter.fillRect(cell, colors.other_month)
             elif day == today:
-                painter.fillRect(cell, _TODAY_BACK)
+                painter.fillRect(cell, colors.today_back)
             elif day.weekday() >= 5:
-                painter.fillRect(cell, _WEEKEND)
-            painter.setPen(QPen(_GRID_LINE, 1))
+                painter.fillRect(cell, colors.weekend)
+            painter.setPen(QPen(colors.grid, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(cell)
             label = str(day.day) if day.day != 1 else f"{day.day} {_MONTHS[day.month - 1][:3]}"
@@ -1175,14 +1210,14 @@ class MonthGrid(CalendarCanvas):
             if day == today:
                 size = max(metrics.height(), metrics.horizontalAdvance("30")) + 7
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(TODAY_BLUE)
+                painter.setBrush(colors.today_fill)
                 center = QPointF(label_rect.left() + size / 2 - 2, label_rect.center().y())
                 painter.drawEllipse(center, size / 2, size / 2)
-                painter.setPen(_WHITE)
+                painter.setPen(colors.on_today)
                 label_rect = QRectF(center.x() - size / 2, center.y() - size / 2, size, size)
                 painter.drawText(label_rect, int(Qt.AlignmentFlag.AlignCenter), label)
             else:
-                painter.setPen(_MUTED_TEXT if day.month != self._month.month else _TEXT)
+                painter.setPen(colors.muted if day.month != self._month.month else colors.text)
                 painter.drawText(
                     label_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label
                 )
@@ -1204,7 +1239,7 @@ class MonthGrid(CalendarCanvas):
                 hovered=post.id == self._hover,
             )
             painter.restore()
-        painter.setPen(TODAY_BLUE.darker(110))
+        painter.setPen(colors.today if current_theme().dark else colors.today.darker(110))
         for rect, _day, hidden in self._more:
             if rect.intersects(clip):
                 painter.drawText(
@@ -1217,7 +1252,7 @@ class MonthGrid(CalendarCanvas):
             day = self._drop_at.astimezone(self._zone).date()
             if 0 <= (day - self.first_day).days < self.weeks() * 7:
                 cell = self.cell_rect(day)
-                painter.setPen(QPen(TODAY_BLUE, 2, Qt.PenStyle.DashLine))
+                painter.setPen(QPen(colors.today, 2, Qt.PenStyle.DashLine))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(cell.adjusted(1, 1, -1, -1))
                 ghost = QRectF(cell.left() + 3, cell.top() + self.DAY_LABEL_H, cell.width() - 6, self.CHIP_H)
@@ -1247,8 +1282,9 @@ class CalendarLegend(QWidget):
 
     def set_touchpoints(self, touchpoints: Iterable[TouchPoint], colors: Mapping[str, QColor]) -> None:
         """List these touch points in their colours (the zone is in the tooltip)."""
+        unknown = QColor(current_theme().touchpoint_unknown)
         self._entries = [
-            (tp.name, colors.get(tp.id, QColor("#7a8591")), f"{tp.name}: posts at {tp.timezone} time")
+            (tp.name, colors.get(tp.id, unknown), f"{tp.name}: posts at {tp.timezone} time")
             for tp in sorted(touchpoints, key=lambda t: t.name.casefold())
         ]
         self.updateGeometry()
@@ -1301,7 +1337,8 @@ class CalendarLegend(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetricsF(self.font())
-        gray = QColor("#5f7d95")
+        colors = _grid_colors(current_theme())
+        gray = colors.sample
         for rect, key in self._items(float(self.width())):
             if key >= 0:
                 text, color, _tip = self._entries[key]
@@ -1309,7 +1346,7 @@ class CalendarLegend(QWidget):
                 painter.setBrush(color)
                 top = rect.top() + (rect.height() - metrics.height()) / 2
                 painter.drawRoundedRect(QRectF(rect.left(), top + 2, 12, metrics.height() - 4), 3, 3)
-                painter.setPen(_TEXT)
+                painter.setPen(colors.text)
                 painter.drawText(QRectF(rect.left() + 16, top, rect.width() - 16, metrics.height()), text)
             else:
                 status, label = self._SAMPLES[-1 - key]
@@ -1319,7 +1356,6 @@ class CalendarLegend(QWidget):
 
 
 __all__ = [
-    "PALETTE",
     "SNAP_MINUTES",
     "CalendarCanvas",
     "CalendarLegend",

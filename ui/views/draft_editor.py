@@ -24,7 +24,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QEvent, QModelIndex, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QDesktopServices, QHelpEvent, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QHelpEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -61,10 +69,10 @@ from ui.models_drafts import (
     CommentTableModel,
     FindingTableModel,
     VersionTableModel,
-    status_chip_style,
-    status_label,
+    set_status_chip,
 )
 from ui.tasks import TaskHandle, TaskRunner
+from ui.theme import Theme, current_theme, set_property, set_tone, theme_notifier
 from ui.views import draft_tasks
 from ui.views.draft_tasks import (
     CheckRequest,
@@ -92,16 +100,16 @@ EDITOR_ACTIONS = ("submit", "approve", "request_changes", "archive", "restore")
 #: Actions taken on unsaved text only after saving it (the others ask to save first).
 SAVE_FIRST_ACTIONS = frozenset({"submit"})
 
-ERROR_UNDERLINE = QColor("#d13b2f")
-WARNING_UNDERLINE = QColor("#d99a06")
-COMMENT_BACKGROUND = QColor("#fff1b8")
-INSERT_STYLE = "background-color:#d6f0de; color:#14532d;"
-DELETE_STYLE = "background-color:#fbe0dc; color:#a32a1c; text-decoration:line-through;"
-BANNER_STYLE = (
-    "QLabel {{ background: {back}; border: 1px solid {border}; border-radius: 6px; padding: 6px 10px; }}"
-)
-READ_ONLY_BANNER = BANNER_STYLE.format(back="#f3f4f6", border="#dde1e6")
-CONFLICT_BANNER = BANNER_STYLE.format(back="#fff8e6", border="#f0dca4")
+
+def _insert_style(theme: Theme) -> str:
+    return f"background-color:{theme.diff_insert_back}; color:{theme.diff_insert_text};"
+
+
+def _delete_style(theme: Theme) -> str:
+    return (
+        f"background-color:{theme.diff_delete_back}; color:{theme.diff_delete_text}; "
+        "text-decoration:line-through;"
+    )
 
 
 # ------------------------------------------------------------------ helpers
@@ -131,12 +139,18 @@ def normalise(text: str) -> str:
 
 
 def diff_html(diff: VersionDiff, directory: Directory) -> str:
-    """Two versions compared, as rich text: the body word by word, the title and variants line by line."""
+    """Two versions compared, as rich text: the body word by word, the title and variants line by line.
+
+    The colours are the current theme's, written into the HTML: set it
+    again after a theme switch.
+    """
+    theme = current_theme()
+    insert, delete, faint = _insert_style(theme), _delete_style(theme), theme.faint_text
     parts = [f"<p><b>Version {diff.old} → version {diff.new}</b></p>"]
     if diff.old_title != diff.new_title:
         parts.append(
-            f"<p>Title: <span style='{DELETE_STYLE}'>{html.escape(diff.old_title)}</span> "
-            f"<span style='{INSERT_STYLE}'>{html.escape(diff.new_title)}</span></p>"
+            f"<p>Title: <span style='{delete}'>{html.escape(diff.old_title)}</span> "
+            f"<span style='{insert}'>{html.escape(diff.new_title)}</span></p>"
         )
     changed = any(s.op != "equal" for s in diff.segments)
     if changed:
@@ -149,9 +163,9 @@ def diff_html(diff: VersionDiff, directory: Directory) -> str:
                 continue
             text = html.escape(segment.text).replace("\n", "<br>")
             if segment.op == "insert":
-                body.append(f"<span style='{INSERT_STYLE}'>{text}</span>")
+                body.append(f"<span style='{insert}'>{text}</span>")
             elif segment.op == "delete":
-                body.append(f"<span style='{DELETE_STYLE}'>{text}</span>")
+                body.append(f"<span style='{delete}'>{text}</span>")
         parts.append("<p><i>Body</i></p><p>" + "".join(body) + "</p>")
     else:
         parts.append("<p><i>The body did not change.</i></p>")
@@ -163,11 +177,11 @@ def diff_html(diff: VersionDiff, directory: Directory) -> str:
                 continue
             escaped = html.escape(line)
             if line.startswith("+"):
-                rows.append(f"<span style='{INSERT_STYLE}'>{escaped}</span>")
+                rows.append(f"<span style='{insert}'>{escaped}</span>")
             elif line.startswith("-"):
-                rows.append(f"<span style='{DELETE_STYLE}'>{escaped}</span>")
+                rows.append(f"<span style='{delete}'>{escaped}</span>")
             elif line.startswith("@@"):
-                rows.append(f"<span style='color:#8a94a0'>{escaped}</span>")
+                rows.append(f"<span style='color:{faint}'>{escaped}</span>")
             else:
                 rows.append(escaped)
         parts.append(
@@ -277,6 +291,11 @@ class FindingTextEdit(QPlainTextEdit):
         super().__init__(parent)
         self._marks: list[tuple[QTextCursor, str, str]] = []
         self._comment: QTextCursor | None = None
+        theme_notifier().theme_changed.connect(self._on_theme_changed)
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: object) -> None:
+        self._refresh()  # the underlines carry the old theme's colours
 
     def set_marks(self, marks: list[tuple[QTextCursor, str, str]]) -> None:
         """Underline each (cursor selection, severity, message)."""
@@ -293,16 +312,17 @@ class FindingTextEdit(QPlainTextEdit):
         return list(self._marks)
 
     def _refresh(self) -> None:
+        theme = current_theme()
         selections = []
         if self._comment is not None and self._comment.hasSelection():
             comment = QTextEdit.ExtraSelection()
             comment.cursor = self._comment
-            comment.format.setBackground(COMMENT_BACKGROUND)
+            comment.format.setBackground(QColor(theme.comment_back))
             selections.append(comment)
         for cursor, severity, _message in self._marks:
             selection = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
-            color = ERROR_UNDERLINE if severity == "error" else WARNING_UNDERLINE
+            color = QColor(theme.finding_error if severity == "error" else theme.finding_warning)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             fmt.setUnderlineColor(color)
             tint = QColor(color)
@@ -414,7 +434,10 @@ class VariantPane(QWidget):
         used, limit = self.length()
         self.length_label.setText(self.length_text())
         over = limit is not None and used > limit
-        self.length_label.setStyleSheet("color: #d13b2f; font-weight: 600;" if over else "")
+        set_tone(self.length_label, "error" if over else "")
+        font = self.length_label.font()
+        font.setWeight(QFont.Weight.DemiBold if over else QFont.Weight.Normal)
+        self.length_label.setFont(font)
         if over and limit is not None:
             self.length_label.setToolTip(f"{used - limit:,} over the limit of {self.touchpoint.name}.")
         else:
@@ -485,6 +508,7 @@ class DraftEditor(QWidget):
         self._save_task: TaskHandle | None = None
         self._job: TaskHandle | None = None
         self._diff_task: TaskHandle | None = None
+        self._shown_diff: VersionDiff | None = None
         self._after_save: list[Callable[[], None]] = []
         self._tp_checks: dict[str, QCheckBox] = {}
         self.comment_dialog: QInputDialog | None = None
@@ -502,6 +526,13 @@ class DraftEditor(QWidget):
 
         self._build()
         self._update_state()
+        theme_notifier().theme_changed.connect(self._on_theme_changed)
+
+    @Slot(object)
+    def _on_theme_changed(self, _theme: object) -> None:
+        # The changes are HTML with the old theme's colours written in.
+        if self._shown_diff is not None and self._detail is not None:
+            self.diff_view.setHtml(diff_html(self._shown_diff, self._detail.directory))
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -922,6 +953,7 @@ class DraftEditor(QWidget):
         self.version_model.set_rows([])
         self.audit_model.set_rows([])
         self.diff_view.clear()
+        self._shown_diff = None
         self._forget_texts()
         self.stack.setCurrentWidget(self.hint)
         self._update_state()
@@ -1191,8 +1223,7 @@ class DraftEditor(QWidget):
         if draft is not None:
             self.heading.setText(draft.title)
             self.heading.setToolTip(draft.title)
-            self.status_chip.setText(status_label(draft.status))
-            self.status_chip.setStyleSheet(status_chip_style(draft.status))
+            set_status_chip(self.status_chip, draft.status)
             self.waiting_label.setText(self._waiting_text(draft))
             self.waiting_label.setVisible(bool(self.waiting_label.text()))
         self._rebuild_action_buttons()
@@ -1216,7 +1247,7 @@ class DraftEditor(QWidget):
 
     def _show_banner(self, text: str, *, conflict: bool) -> None:
         self.banner.setText(text)
-        self.banner.setStyleSheet(CONFLICT_BANNER if conflict else READ_ONLY_BANNER)
+        set_property(self.banner, "banner", "warning" if conflict else "neutral")
         self.banner.show()
 
     def _waiting_text(self, draft: Draft) -> str:
@@ -1801,6 +1832,7 @@ class DraftEditor(QWidget):
     def _on_versions_selection_changed(self) -> None:
         self._update_buttons()
         numbers = self.selected_versions()
+        self._shown_diff = None
         if self._editorial is None or self._draft_id is None or not numbers or len(numbers) > 2:
             self.diff_view.clear()
             return
@@ -1835,6 +1867,7 @@ class DraftEditor(QWidget):
         wanted = self.selected_versions()
         if wanted and wanted[-1] != diff.new:
             return  # the selection moved on
+        self._shown_diff = diff
         self.diff_view.setHtml(diff_html(diff, self._detail.directory))
         self.diff_shown.emit()
 

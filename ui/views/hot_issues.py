@@ -53,6 +53,7 @@ from curator.errors import CuratorError
 from ui.models import StoreEvent, StoreEventBridge
 from ui.models_issues import IssueItemsModel, IssueTableModel, ShareRole, TrendRole
 from ui.tasks import TaskHandle, TaskRunner
+from ui.theme import COLOR_ROLES, Theme, current_theme, style_chart, theme_notifier
 from ui.views import issue_tasks
 from ui.views.issue_tasks import AnalysisGate, IssueDetail, is_personal
 from ui.views.sources import make_table
@@ -70,9 +71,10 @@ ENTITIES_SHOWN = 8
 #: the user did not ask for never move rows, so the row under the pointer does not jump away.
 RERANK_WINDOW_S = 5.0
 
-_SPARK_COLOR = QColor("#2f6fde")
-_BAR_COLOR = QColor("#d9534f")
-_BAR_BACK = QColor("#eceff3")
+
+def _color_bars(bars: QBarSet, theme: Theme) -> None:
+    bars.setColor(QColor(theme.chart_series[0]))
+    bars.setBorderColor(QColor(theme.base))  # a hairline gap between bars, as on paper
 
 
 class SparklineDelegate(QStyledItemDelegate):
@@ -95,7 +97,9 @@ class SparklineDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        color = option.palette.highlightedText().color() if selected else _SPARK_COLOR
+        color = (
+            option.palette.highlightedText().color() if selected else QColor(current_theme().chart_series[0])
+        )
         painter.setPen(QPen(color, 1.4))
         painter.drawPolyline(QPolygonF(points))
         painter.setBrush(color)
@@ -117,10 +121,11 @@ class ShareBarDelegate(QStyledItemDelegate):
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        theme = current_theme()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(_BAR_BACK)
+        painter.setBrush(QColor(theme.chart_track))
         painter.drawRoundedRect(bar, 3, 3)
-        painter.setBrush(_BAR_COLOR)
+        painter.setBrush(QColor(theme.chart_negative))
         painter.drawRoundedRect(
             QRectF(bar.left(), bar.top(), bar.width() * min(1.0, share), bar.height()), 3, 3
         )
@@ -180,6 +185,7 @@ class HotIssuesView(QWidget):
         self._rerank_timer = single_shot(self, 0, self._on_rerank_timer_timeout)
         self.issues_model.rowsInserted.connect(self._on_issues_model_upserted)
         self.issues_model.dataChanged.connect(self._on_issues_model_upserted)
+        theme_notifier().theme_changed.connect(self._on_theme_changed)
         self._update_actions()
         self._update_state()
 
@@ -274,6 +280,7 @@ class HotIssuesView(QWidget):
         self.chart.legend().hide()
         self.chart.setMargins(self.chart.margins() * 0)
         self.chart.setBackgroundRoundness(0)
+        style_chart(self.chart)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("volumeChart")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -748,7 +755,7 @@ class HotIssuesView(QWidget):
         if not detail.daily:
             return
         bars = QBarSet("Items per day")
-        bars.setColor(_SPARK_COLOR)
+        _color_bars(bars, current_theme())
         bars.append([float(count) for _day, count in detail.daily])
         series = QBarSeries()
         series.append(bars)
@@ -777,6 +784,16 @@ class HotIssuesView(QWidget):
         series.attachAxis(days)
         series.attachAxis(counts)
         self.chart.setTitle(f"Items per day ({sum(c for _d, c in detail.daily):,})")
+        style_chart(self.chart)
+
+    @Slot(object)
+    def _on_theme_changed(self, theme: Theme) -> None:
+        # A chart keeps the colours it was given.
+        style_chart(self.chart, theme)
+        for series in self.chart.series():
+            if isinstance(series, QBarSeries):
+                for bars in series.barSets():
+                    _color_bars(bars, theme)
 
     @Slot(bool)
     def _on_reveal_check_toggled(self, checked: bool) -> None:
@@ -796,9 +813,11 @@ class HotIssuesView(QWidget):
         self._update_actions()
 
     @Slot(QModelIndex, QModelIndex, list)
-    def _on_issues_model_data_changed(self, top: QModelIndex, bottom: QModelIndex, _roles: list[int]) -> None:
+    def _on_issues_model_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
         if self._detail is None or top.column() == IssueTableModel.COL_TREND == bottom.column():
             return
+        if roles and set(roles) <= set(COLOR_ROLES):
+            return  # a theme switch: nothing about the issue changed
         shown = self._detail.issue.id
         for row in range(top.row(), bottom.row() + 1):
             if self.issues_model.object_at(row).id == shown:

@@ -334,11 +334,7 @@ class InboxView(QWidget):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.keys_label = QLabel("Keys")
-        self.keys_label.setObjectName("inboxKeys")
-        self.keys_label.setStyleSheet(
-            "QLabel#inboxKeys { color: palette(placeholder-text); border: 1px solid #c9d1db; "
-            "border-radius: 4px; padding: 1px 6px; }"
-        )
+        self.keys_label.setObjectName("inboxKeys")  # drawn as a key cap by the theme's style sheet
         self.keys_label.setToolTip(self.shortcut_list())
         self.toolbar.addWidget(self.keys_label)
 
@@ -369,12 +365,8 @@ class InboxView(QWidget):
     def _build_layout(self) -> None:
         # Header badge: warnings and breaches told since the page opened.
         self.alerts_button = QToolButton()
-        self.alerts_button.setObjectName("inboxAlerts")
+        self.alerts_button.setObjectName("inboxAlerts")  # a red badge, from the theme's style sheet
         self.alerts_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.alerts_button.setStyleSheet(
-            "QToolButton#inboxAlerts { background: #c62828; color: white; border-radius: 10px; "
-            "padding: 2px 10px; font-weight: bold; } QToolButton#inboxAlerts::menu-indicator { image: none; }"
-        )
         self.alerts_menu = QMenu(self.alerts_button)
         self.alerts_button.setMenu(self.alerts_menu)
         self.alerts_button.hide()
@@ -395,10 +387,7 @@ class InboxView(QWidget):
             button.setText(label)
             button.setToolTip(f"{label} (Alt+{n})")
             button.setMinimumWidth(110)
-            button.setStyleSheet(
-                "QToolButton { border: 1px solid #c9d1db; padding: 4px 12px; background: palette(base); }"
-                "QToolButton:checked { background: #2f6fde; color: white; border-color: #2f6fde; }"
-            )
+            button.setProperty("segment", True)  # a segmented control, from the theme's style sheet
             button.clicked.connect(lambda _checked=False, g=group: self.set_queue(g))
             self.queue_group.addButton(button)
             self.queue_buttons[group] = button

@@ -54,9 +54,6 @@ from curator.domain import Channel
 from ui.formatting import channel_label, full_time, human_time, one_line
 from ui.models import AnyIndex, DomainObjectRole
 from ui.models_inbox import (
-    BREACHED_COLOR,
-    QUIET_COLOR,
-    WARNING_COLOR,
     EarlierModel,
     InboxTableModel,
     MovedItemsModel,
@@ -66,7 +63,9 @@ from ui.models_inbox import (
     TimelineModel,
     WatchedTermsModel,
     channel_icon,
+    quiet_color,
 )
+from ui.theme import current_theme, set_property, set_tone
 from ui.views.inbox_tasks import (
     GROUP_NAMES,
     NONE,
@@ -87,13 +86,6 @@ if TYPE_CHECKING:
     from curator.triage.rules import TriageRules
     from curator.triage.targets import ResponseTargets, Timer
 
-_ERROR_STYLE = "color: #b3261e;"
-_CARD = {
-    "message": (QColor("#ffffff"), QColor("#d5dbe3")),
-    "reply": (QColor("#e7f0fd"), QColor("#bcd2f3")),
-    "draft": (QColor("#ffffff"), QColor("#8fb0e3")),
-    "note": (QColor("#fff7dc"), QColor("#efd98f")),
-}
 _KIND_LABELS = {"message": "", "reply": "Reply", "draft": "Draft", "note": "Note"}
 
 
@@ -101,7 +93,7 @@ def _error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet(_ERROR_STYLE)
+    set_tone(label, "error")
     label.hide()
     return label
 
@@ -189,7 +181,7 @@ class TimelineDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if entry.kind == "event":
             painter.setFont(self._small(option.font))
-            painter.setPen(QUIET_COLOR)
+            painter.setPen(quiet_color())
             text_rect = QRect(
                 rect.left() + self.MARGIN + self.PAD,
                 rect.top() + self.SPACING,
@@ -203,7 +195,8 @@ class TimelineDelegate(QStyledItemDelegate):
         if entry.kind in ("reply", "draft"):
             left = rect.right() - self.MARGIN - width
         card = QRect(left, rect.top() + self.SPACING, width, rect.height() - 2 * self.SPACING)
-        fill, border = _CARD.get(entry.kind, _CARD["message"])
+        theme = current_theme()
+        fill, border = (QColor(c) for c in theme.cards.get(entry.kind, theme.cards["message"]))
         pen = QPen(option.palette.highlight().color() if selected else border, 2 if selected else 1)
         if entry.kind == "draft":
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -219,7 +212,7 @@ class TimelineDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(QColor("#1f2933"))
+        painter.setPen(QColor(theme.card_text))
         who, _sep, rest = header.partition("\x00")
         metrics = QFontMetrics(bold)
         room = max(20, text_width - 20 - metrics.horizontalAdvance(rest))
@@ -231,7 +224,7 @@ class TimelineDelegate(QStyledItemDelegate):
         y += main + self.SPACING
         if footer:
             painter.setFont(self._small(option.font))
-            painter.setPen(QUIET_COLOR)
+            painter.setPen(quiet_color())
             painter.drawText(QRect(x, y, text_width, foot), int(Qt.TextFlag.TextWordWrap), footer)
         painter.restore()
 
@@ -249,7 +242,7 @@ class TimelineView(QListView):
         self.setWordWrap(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setStyleSheet("QListView#conversationTimeline { background: #f5f7fa; }")
+        # Its background comes from the theme's style sheet (QListView#conversationTimeline).
         self.delegate = TimelineDelegate(self)
         self.setItemDelegate(self.delegate)
 
@@ -318,9 +311,7 @@ class ReplyEditor(QWidget):
 
         self.banner = QFrame()
         self.banner.setObjectName("privateBanner")
-        self.banner.setStyleSheet(
-            "QFrame#privateBanner { background: #fff8e6; border: 1px solid #f0dca4; border-radius: 6px; }"
-        )
+        set_property(self.banner, "banner", "warning")
         self.banner_label = QLabel()
         self.banner_label.setObjectName("privateBannerText")
         self.banner_label.setWordWrap(True)
@@ -772,11 +763,11 @@ class ConversationPane(QWidget):
     def update_timer(self, timer: Timer | None, text: str) -> None:
         """The countdown next to the title (amber in the warning window, red once missed)."""
         state = timer.state if timer is not None else ""
-        color = {"warning": WARNING_COLOR, "breached": BREACHED_COLOR}.get(state, QUIET_COLOR)
         self.timer_label.setText(text)
-        self.timer_label.setStyleSheet(
-            f"color: {color.name()}; font-weight: {'bold' if state else 'normal'};"
-        )
+        set_tone(self.timer_label, {"warning": "warning", "breached": "error"}.get(state, "muted"))
+        font = self.timer_label.font()
+        font.setBold(bool(state))
+        self.timer_label.setFont(font)
         self.timer_label.setToolTip(f"Answer by {full_time(timer.due_at)}" if timer is not None else "")
 
     def _on_earlier_table_activated(self, index: QModelIndex) -> None:

@@ -38,8 +38,9 @@ from curator.domain import Channel, Source
 from ui.formatting import channel_label
 from ui.models import MentionPreviewModel, RowErrorModel
 from ui.tasks import TaskHandle, TaskRunner
+from ui.theme import set_tone
 from ui.views import source_tasks
-from ui.views.source_dialogs import ERROR_STYLE, HINT_STYLE, BusyLine, _describe
+from ui.views.source_dialogs import HINT_STYLE, BusyLine, _describe
 from ui.views.source_tasks import IngestGate, MentionFile
 from ui.widgets.timers import single_shot
 
@@ -176,7 +177,7 @@ class MentionsImportDialog(QDialog):
         self.errors_label = QLabel()
         self.errors_label.setObjectName("errorsSummary")
         self.errors_label.setWordWrap(True)
-        self.errors_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.errors_label, "error")
         self.error_model = RowErrorModel(self)
         self.error_table = self._table(self.error_model, "mentionErrors")
         self.error_table.setColumnWidth(RowErrorModel.COL_WHERE, 80)
@@ -188,7 +189,7 @@ class MentionsImportDialog(QDialog):
         self.message_label.setObjectName("mentionsMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.message_label, "error")
         self.message_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)

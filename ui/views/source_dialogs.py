@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from curator import settings
 from curator.domain import Channel, Source
 from curator.errors import CuratorError
 from curator.progress import ProgressState
 from ui.formatting import channel_label
 from ui.tasks import TaskHandle, TaskRunner
+from ui.theme import current_theme, set_tone
 from ui.views import source_tasks
 from ui.views.source_tasks import IngestGate, NewSource
 
@@ -42,8 +44,15 @@ from ui.views.source_tasks import IngestGate, NewSource
 #: minutes is impolite to servers; the service never waits more than a day.
 MIN_INTERVAL, MAX_INTERVAL = 5, 24 * 60
 
-ERROR_STYLE = "color: #b42318;"
 HINT_STYLE = "color: palette(placeholder-text);"
+
+
+def __getattr__(name: str) -> str:
+    # ERROR_STYLE was a constant; it is now the current theme's red. Prefer
+    # ui.theme.set_tone(label, "error"), which follows later theme switches too.
+    if name == "ERROR_STYLE":
+        return f"color: {current_theme().danger};"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def url_problem(text: str) -> str | None:
@@ -115,7 +124,8 @@ class SourceFields(QWidget):
         self.interval_spin.setObjectName("sourceInterval")
         self.interval_spin.setRange(MIN_INTERVAL, MAX_INTERVAL)
         self.interval_spin.setSingleStep(5)
-        self.interval_spin.setValue(60)
+        # A new source starts at the interval chosen in Settings › Fetching.
+        self.interval_spin.setValue(int(settings.current("ingest.default_interval_minutes")))
         self.interval_spin.setSuffix(" min")
         self.interval_spin.setToolTip("How often Curator asks for news; servers may ask it to wait longer.")
 
@@ -215,7 +225,7 @@ class AddSourceDialog(QDialog):
         self.url_message = QLabel()
         self.url_message.setObjectName("urlMessage")
         self.url_message.setWordWrap(True)
-        self.url_message.setStyleSheet(ERROR_STYLE)
+        set_tone(self.url_message, "error")
         self.url_message.hide()
         self.fields = SourceFields(categories)
         self.fields.form.insertRow(0, "&Address:", self.url_edit)
@@ -229,7 +239,7 @@ class AddSourceDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.error_label.hide()
         self.candidates = QWidget()
         self.candidates.setObjectName("feedCandidates")
@@ -422,7 +432,7 @@ class EditSourceDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("editError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -47,10 +47,9 @@ from curator.team import TEAM_KEY, TeamService, email_problem, roles_text, skill
 from ui.models import DomainObjectRole, StoreEvent, StoreEventBridge
 from ui.models_team import ROLE_HINTS, ROLE_LABELS, TeamTableModel, roles_label
 from ui.tasks import TaskHandle, TaskRunner
-from ui.views.source_dialogs import ERROR_STYLE, HINT_STYLE, BusyLine
+from ui.theme import set_tone
+from ui.views.source_dialogs import HINT_STYLE, BusyLine
 from ui.views.sources import make_table
-
-OK_STYLE = "color: #1a7f37;"
 
 
 def describe(exc: BaseException) -> str:
@@ -214,14 +213,17 @@ class MemberForm(QDialog):
         form.addRow("Roles:", roles_box)
         form.addRow("&Skills:", self.skills_edit)
 
-        self.message = _hint()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setObjectName("memberMessage")
+        set_tone(self.message, "muted")  # a hint until a typo makes it an error (_update)
         self.error_label = QLabel()
         self.error_label.setObjectName("memberError")
         self.error_label.setWordWrap(True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.error_label.hide()
         self.busy = BusyLine()
 
@@ -317,7 +319,7 @@ class MemberForm(QDialog):
         self.message.setVisible(bool(problem))
         # A mistyped address is an error; a field not yet filled in is only a hint.
         typo = bool(problem) and problem == email_problem(self.details().email)
-        self.message.setStyleSheet(ERROR_STYLE if typo else HINT_STYLE)
+        set_tone(self.message, "error" if typo else "muted")
         self.submit_button.setEnabled(problem is None and not self._busy)
 
 
@@ -722,7 +724,7 @@ class TeamDialog(QDialog):
 
     def _show_status(self, text: str, *, error: bool) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+        set_tone(self.status_label, "error" if error else "success")
         self.status_label.show()
 
     # ----------------------------------------------------------------- state

@@ -13,13 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
 from curator.progress import ProgressState
-
-_STYLES = {
-    "busy": "QFrame#activityBar { background: #eef3fb; border: 1px solid #d3def0; border-radius: 6px; }",
-    "info": "QFrame#activityBar { background: #edf7f0; border: 1px solid #cce5d4; border-radius: 6px; }",
-    "warning": "QFrame#activityBar { background: #fff8e6; border: 1px solid #f0dca4; border-radius: 6px; }",
-    "error": "QFrame#activityBar { background: #fdf0ee; border: 1px solid #f1cbc5; border-radius: 6px; }",
-}
+from ui.theme import set_property
 
 
 class ActivityBar(QFrame):
@@ -70,7 +64,7 @@ class ActivityBar(QFrame):
     def show_busy(self, text: str, *, cancellable: bool = False) -> None:
         """Show a job starting: its name, a busy bar and, if it can stop early, Cancel."""
         self.kind = "busy"
-        self.setStyleSheet(_STYLES["busy"])
+        set_property(self, "banner", self.kind)  # coloured by the theme's style sheet
         self.label.setText(text + "…")
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -103,7 +97,7 @@ class ActivityBar(QFrame):
             warning: the job did its work but part of it failed (one feed of many).
         """
         self.kind = "error" if error else "warning" if warning else "info"
-        self.setStyleSheet(_STYLES[self.kind])
+        set_property(self, "banner", self.kind)
         self.label.setText(text)
         self.progress.hide()
         self.cancel_button.hide()

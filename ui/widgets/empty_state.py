@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.assets import pixmap
+from ui.assets import set_label_icon
 
 ICON_SIZE = 56
 TEXT_WIDTH = 480
@@ -100,7 +100,7 @@ class EmptyState(QWidget):
         self, icon_name: str, title: str, message: str, action_text: str | None = None, *, detail: str = ""
     ) -> None:
         """Change what the state says (e.g. from "Opening…" to an error)."""
-        self.icon_label.setPixmap(pixmap(icon_name, ICON_SIZE))
+        set_label_icon(self.icon_label, icon_name, ICON_SIZE)
         self.title_label.setText(title)
         self.message_label.setText(message)
         self.message_label.setVisible(bool(message))

@@ -1,29 +1,26 @@
 """Small status icons for source health: ok, warning, error, new and paused.
 
 They are painted here rather than shipped as SVG files because they are a
-coloured shape and a glyph: drawing them keeps the colours next to the rules
-that choose them, and a table of hundreds of sources reuses five cached
-icons. Each state differs in shape as well as colour (circle, triangle,
-ring, bars), so the icons still read for colour-blind users.
+coloured shape and a glyph: drawing them keeps each state's shape in one
+place, and a table of hundreds of sources reuses five cached icons. Each
+state differs in shape as well as colour (circle, triangle, ring, bars), so
+the icons still read for colour-blind users. The colours come from the
+theme in use, and each icon redraws itself after a theme switch
+(ui.assets.painted_icon).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen
+
+from ui.assets import painted_icon
+from ui.theme import Theme, current_theme
 
 #: The health states a source can show, in the order they sort (worst first).
 STATES = ("error", "warning", "new", "ok", "paused")
-
-_COLORS = {
-    "ok": "#2e9d58",
-    "warning": "#d99a06",
-    "error": "#d13b2f",
-    "new": "#3b78d8",
-    "paused": "#8a94a0",
-}
 
 _LABELS = {
     "ok": "OK",
@@ -39,28 +36,22 @@ def state_label(state: str) -> str:
     return _LABELS.get(state, state.capitalize())
 
 
-def state_color(state: str) -> QColor:
-    """The colour of a state, for texts that go with its icon."""
-    return QColor(_COLORS.get(state, "#8a94a0"))
+def state_color(state: str, theme: Theme | None = None) -> QColor:
+    """The colour of a state in ``theme`` (default: the current one), for texts that go with its icon."""
+    health = (theme or current_theme()).health
+    return QColor(health.get(state, health["paused"]))
 
 
 @cache
 def health_icon(state: str) -> QIcon:
-    """The icon of ``state`` (one of :data:`STATES`), rendered at the sizes views ask for."""
-    result = QIcon()
-    for size in (16, 20, 24, 32, 48):
-        result.addPixmap(_paint(state, size))
-    return result
+    """The icon of ``state`` (one of :data:`STATES`): drawn in the current theme at the size asked for."""
+    return painted_icon(f"health:{state}", partial(_paint, state))
 
 
-def _paint(state: str, size: int) -> QPixmap:
-    image = QPixmap(size, size)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+def _paint(state: str, painter: QPainter, size: float, theme: Theme) -> None:
     painter.scale(size / 16, size / 16)  # draw on a 16x16 grid
-    color = state_color(state)
-    white = QPen(QColor("white"), 1.8)
+    color = state_color(state, theme)
+    white = QPen(QColor(theme.health["glyph"]), 1.8)
     white.setCapStyle(Qt.PenCapStyle.RoundCap)
     white.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     circle = QRectF(1.5, 1.5, 13, 13)
@@ -99,5 +90,3 @@ def _paint(state: str, size: int) -> QPixmap:
         elif state == "paused":
             painter.drawLine(QPointF(6.4, 5.2), QPointF(6.4, 10.8))
             painter.drawLine(QPointF(9.6, 5.2), QPointF(9.6, 10.8))
-    painter.end()
-    return image

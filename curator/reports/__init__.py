@@ -1,0 +1,1 @@
+"""Reports: read-only summaries of a workspace (metrics, the monitor wall)."""
