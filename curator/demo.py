@@ -3,14 +3,21 @@
 Its content is written by the team in ``resources/demo/demo.json`` (see the
 README there). Times are stored relative to now, so the demo always looks
 current; ids derive from keys and URLs, so two creations give the same ids.
+
+The response desk gets a past too: the loader runs the desk's triage once
+(spaCy: about two seconds, the one slow step of the demo's creation) and then
+replays the team's replies, resolutions and wall shares through
+:class:`~curator.triage.service.DeskService` at their own past times, so the
+metrics, the council report and the wall have something true to measure.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -40,6 +47,9 @@ from curator.editorial.brand import BannedTerm, BrandGuide
 from curator.identity import TeamConfig, os_login
 from curator.settings import Settings
 from curator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from curator.triage.service import DeskService
 
 
 def _id(kind: str, key: str) -> str:
@@ -138,6 +148,7 @@ def load_demo(ws: Workspace) -> None:
         ws.config.put("team", TeamConfig(allow_user_switch=True))
         ws.config.put("brand", _brand_guide(data.get("brand", {})))
         _load_drafts(ws, data, users, touchpoints, now)
+        _load_desk(ws, data.get("desk_history", []), users, {i.guid: i for i in items}, now)
 
 
 def _brand_guide(raw: dict[str, Any]) -> BrandGuide:
@@ -283,6 +294,167 @@ def _load_drafts(
         draft.updated_at = clock()
         ws.posts.save_many(posts)
         ws.drafts.save(draft)
+
+
+def _load_desk(
+    ws: Workspace,
+    history: list[dict[str, Any]],
+    users: dict[str, User],
+    items: dict[str, Item],
+    now: datetime,
+) -> None:
+    """Triage the customer messages, then replay the desk's history at its own past times.
+
+    Each entry of ``desk_history`` is one reply to one customer message (named
+    by its URL): the agent takes the conversation unless it is theirs already,
+    writes the reply a few minutes before sending it, marks it sent
+    ``reply_minutes`` after the message, and may resolve the conversation and
+    share it to the wall later. The steps of all entries run in time order
+    through the desk service's public methods, its clock set to each step's
+    time, so conversations, replies, timers and desk events are the ones real
+    use would leave.
+
+    Raises:
+        ValueError: The history contradicts the items: an unknown or non-customer
+            message, another author, a step after the demo's creation, a
+            resolution before the customer's last message, or a conversation
+            left waiting although a later message needs an answer.
+    """
+    from curator.triage.service import DeskService
+
+    clock = _SetClock(now)
+    desk = DeskService(ws, clock=clock)
+    desk.triage_new()
+    replies = [_DeskReply(desk, raw, items, users) for raw in history]
+    steps = sorted(
+        ((when, n, action) for n, reply in enumerate(replies) for when, action in reply.steps()),
+        key=lambda step: (step[0], step[1]),
+    )
+    for when, _, action in steps:
+        if when > now:
+            raise ValueError(f"desk_history: a step falls {when - now} after the demo was created.")
+        clock.now = when
+        action()
+    clock.now = now
+    for reply in replies:
+        reply.check_answered()
+
+
+class _DeskReply:
+    """One ``desk_history`` entry: its steps, each at its own time, through the desk service."""
+
+    def __init__(
+        self, desk: DeskService, raw: dict[str, Any], items: dict[str, Item], users: dict[str, User]
+    ) -> None:
+        item = items.get(raw["item"])
+        if item is None:
+            raise ValueError(f"desk_history: no demo item has the URL {raw['item']}.")
+        if raw.get("customer", item.author) != item.author:
+            raise ValueError(f"desk_history: {item.url} was written by {item.author}, not {raw['customer']}.")
+        self.desk, self.raw, self.item, self.agent = desk, raw, item, users[raw["agent"]]
+        minutes = float(raw["reply_minutes"])
+        if minutes <= 0:
+            raise ValueError(f"desk_history: the reply to {item.url} must be sent after the message.")
+        self.sent = item.when + timedelta(minutes=minutes)
+        # Written a few minutes before it went out, taken a minute before that.
+        self.written = self.sent - timedelta(minutes=min(4.0, minutes / 3))
+        self.resolved = (
+            item.when + timedelta(minutes=float(raw["resolve_minutes"])) if "resolve_minutes" in raw else None
+        )
+        if self.resolved is not None and self.resolved <= self.sent:
+            raise ValueError(f"desk_history: {item.url} is resolved before its reply was sent.")
+        if raw.get("wall") and self.resolved is None:
+            raise ValueError(f"desk_history: {item.url} goes to the wall but is never resolved.")
+        self.reply_id = ""
+
+    def steps(self) -> list[tuple[datetime, Callable[[], None]]]:
+        out: list[tuple[datetime, Callable[[], None]]] = [
+            (self.written - timedelta(minutes=1), self._take),
+            (self.written, self._write),
+            (self.sent, self._send),
+        ]
+        if self.resolved is not None:
+            out.append((self.resolved, self._resolve))
+            if self.raw.get("wall"):
+                out.append((self.resolved + timedelta(minutes=20), self._share))
+        return out
+
+    @property
+    def conversation_id(self) -> str:
+        """The live conversation holding the message (the desk may have linked it into another)."""
+        record = self.desk.record(self.item.id)
+        if record is None:
+            raise ValueError(f"desk_history: {self.item.url} is not a customer message the desk triaged.")
+        conv = self.desk.tables.conversations.get(record.conversation_id)
+        while conv is not None and conv.merged_into:
+            conv = self.desk.tables.conversations.get(conv.merged_into)
+        if conv is None:
+            raise ValueError(f"desk_history: {self.item.url} has no conversation.")
+        return conv.id
+
+    def _take(self) -> None:
+        conv_id = self.conversation_id
+        conv = self.desk.tables.conversations.get(conv_id)
+        group = self.raw.get("expert_group")
+        if conv is not None and (conv.assignee_id != self.agent.id or (group and conv.expert_group != group)):
+            self.desk.assign(conv_id, self.agent, self.agent.id, expert_group=group)
+        if self.raw.get("note"):
+            self.desk.add_note(conv_id, self.agent, str(self.raw["note"]))
+
+    def _write(self) -> None:
+        channel = self.raw.get("channel")
+        self.reply_id = self.desk.start_reply(
+            self.conversation_id,
+            self.agent,
+            text=str(self.raw.get("text", "")),
+            template_id=self.raw.get("template"),
+            values=self.raw.get("values"),
+            channel=Channel(channel) if channel else None,
+            reason=str(self.raw.get("reason", "")),
+            private=bool(self.raw.get("private", False)),
+        ).id
+
+    def _send(self) -> None:
+        self.desk.mark_sent(self.reply_id, self.agent, sent_at=self.sent)
+
+    def _resolve(self) -> None:
+        from curator.triage.model import ConversationStatus
+
+        conv_id = self.conversation_id
+        conv = self.desk.tables.conversations.get(conv_id)
+        last = conv.last_customer_at if conv is not None else None
+        if last is not None and self.resolved is not None and last > self.resolved:
+            raise ValueError(f"desk_history: {self.item.url} is resolved before the customer's last message.")
+        self.desk.set_status(conv_id, self.agent, ConversationStatus.RESOLVED)
+
+    def _share(self) -> None:
+        self.desk.share_to_wall(self.conversation_id, self.agent, str(self.raw["wall"]))
+
+    def check_answered(self) -> None:
+        """A conversation left waiting must have no later message that needs an answer."""
+        from curator.triage.model import ConversationStatus, TriageGroup
+
+        conv = self.desk.tables.conversations.get(self.conversation_id)
+        if conv is None or conv.status is not ConversationStatus.WAITING or conv.last_response_at is None:
+            return
+        for item_id in conv.item_ids:
+            rec = self.desk.record(item_id)
+            if rec is None or rec.hide or rec.effective_group is TriageGroup.NONE:
+                continue
+            if rec.received_at > conv.last_response_at:
+                raise ValueError(
+                    f"desk_history: {conv.customer} wrote again after the last reply; answer that too."
+                )
+
+
+class _SetClock:
+    """The desk service's clock during the replay: whatever time the replay set."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 class _Clock:
