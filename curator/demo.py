@@ -4,11 +4,12 @@ Its content is written by the team in ``resources/demo/demo.json`` (see the
 README there). Times are stored relative to now, so the demo always looks
 current; ids derive from keys and URLs, so two creations give the same ids.
 
-The response desk gets a past too: the loader runs the desk's triage once
-(spaCy: about two seconds, the one slow step of the demo's creation) and then
-replays the team's replies, resolutions and wall shares through
-:class:`~curator.triage.service.DeskService` at their own past times, so the
-metrics, the council report and the wall have something true to measure.
+The response desk gets a past too: the loader runs the desk's triage once,
+each message stamped as it arrived (spaCy: two to three seconds, the one slow
+step of the demo's creation), then replays the team's replies, resolutions and
+wall shares through :class:`~curator.triage.service.DeskService` at their own
+past times, so the metrics, the council report and the wall have something
+true to measure.
 """
 
 from __future__ import annotations
@@ -305,6 +306,7 @@ def _load_desk(
 ) -> None:
     """Triage the customer messages, then replay the desk's history at its own past times.
 
+    The triage stamps each message's routing at the time it arrived (``as_received``).
     Each entry of ``desk_history`` is one reply to one customer message (named
     by its URL): the agent takes the conversation unless it is theirs already,
     writes the reply a few minutes before sending it, marks it sent
@@ -324,7 +326,7 @@ def _load_desk(
 
     clock = _SetClock(now)
     desk = DeskService(ws, clock=clock)
-    desk.triage_new()
+    desk.triage_new(as_received=True)  # routed as each message arrived, before anyone answered it
     replies = [_DeskReply(desk, raw, items, users) for raw in history]
     steps = sorted(
         ((when, n, action) for n, reply in enumerate(replies) for when, action in reply.steps()),
@@ -356,8 +358,15 @@ class _DeskReply:
         if minutes <= 0:
             raise ValueError(f"desk_history: the reply to {item.url} must be sent after the message.")
         self.sent = item.when + timedelta(minutes=minutes)
-        # Written a few minutes before it went out, taken a minute before that.
-        self.written = self.sent - timedelta(minutes=min(4.0, minutes / 3))
+        # Written a few minutes before it went out, and taken a minute before that, but
+        # only once Curator had the message (triaged as it arrived, at its fetch time).
+        self.written = max(
+            self.sent - timedelta(minutes=min(4.0, minutes / 3)), item.fetched_at + timedelta(minutes=2)
+        )
+        if self.written > self.sent:
+            raise ValueError(
+                f"desk_history: the reply to {item.url} is sent before Curator fetched the message."
+            )
         self.resolved = (
             item.when + timedelta(minutes=float(raw["resolve_minutes"])) if "resolve_minutes" in raw else None
         )

@@ -450,12 +450,23 @@ class DeskService:
         sources = {s.id: s for s in self.ws.sources.list()}
         return [i for i in self.ws.items.list() if is_customer_item(i, sources.get(i.source_id), settings)]
 
-    def triage_new(self, progress: Progress | None = None, *, batch_size: int = BATCH_SIZE) -> TriageSummary:
+    def triage_new(
+        self, progress: Progress | None = None, *, batch_size: int = BATCH_SIZE, as_received: bool = False
+    ) -> TriageSummary:
         """Triage every customer item not triaged yet, placing each in its conversation.
 
         Items are taken in the order customers wrote them; each batch is written in
         one transaction, so a cancel (through ``progress``) keeps what was done. Run
         it after the hot-issue analysis, so membership in a hot issue counts.
+
+        Args:
+            progress: Reports the count done and carries a cancel request.
+            batch_size: Messages parsed and written per transaction.
+            as_received: Record each message's triage (its record, the conversation's
+                change, the routing and the desk events) at the time Curator fetched
+                it, not now, as if triage had run as it arrived. For replaying a past
+                (the demo workspace does), so a conversation's history reads in the
+                order things happened.
 
         Returns:
             Counts per group and per conversation outcome, and the pipeline's warning.
@@ -491,6 +502,7 @@ class DeskService:
             events: list[DeskEvent] = []
             docs = pipe.nlp.pipe(texts, batch_size=batch_size, disable=_not_needed(pipe))
             for item, text, doc in zip(batch, texts, docs, strict=True):
+                at = min(item.fetched_at, now) if as_received else now
                 issue_of[item.id] = item.issue_id
                 inputs = extract_inputs(doc, text=text, sentiment=item.sentiment)
                 if inputs.text_hash:
@@ -509,7 +521,7 @@ class DeskService:
                         own_domains=domains,
                         own_addresses=addresses,
                     ),
-                    triaged_at=now,
+                    triaged_at=at,
                 )
                 self._apply_result(rec, result)
                 records[item.id] = rec
@@ -519,7 +531,7 @@ class DeskService:
                     customer=customer_name(item),
                     reopen_within=timedelta(hours=settings.reopen_within_hours),
                     records=records,
-                    at=now,
+                    at=at,
                 )
                 changed_records[rec.item_id] = rec
                 for other in merged:
@@ -529,7 +541,7 @@ class DeskService:
                             conv.id,
                             "linked",
                             f"Linked with another conversation: {conv.links[-1].reason}.",
-                            at=now,
+                            at=at,
                         )
                     )
                 events.append(
@@ -538,11 +550,11 @@ class DeskService:
                         "message",
                         f"{action.capitalize()} by a message on {CHANNEL_NAMES[item.channel]}: "
                         f"{result.group.value} ({explain(result)}).",
-                        at=now,
+                        at=at,
                     )
                 )
                 if not conv.routed_by.startswith("By hand") and not conv.expert_group:
-                    events += self._route(conv, records, users, routing, load, issue_of, now)
+                    events += self._route(conv, records, users, routing, load, issue_of, at)
                 refresh_due(conv, targets)
                 summary.triaged += 1
                 setattr(summary, result.group.value, getattr(summary, result.group.value) + 1)
