@@ -329,7 +329,7 @@ class TargetsSection(SectionPage):
         editor = _InlineTargets(self._targets, not self._host.refusal(self.WHAT), self)
         editor.setObjectName("targetsEditor")
         editor.save_requested.connect(self._on_editor_save_requested)
-        editor.model.dataChanged.connect(self._on_editor_edited)
+        editor.model.dataChanged.connect(self._on_editor_model_data_changed)
         editor.warn_share.valueChanged.connect(self._on_editor_edited)
         editor.warn_minutes.valueChanged.connect(self._on_editor_edited)
         editor.table.setEditTriggers(
@@ -348,6 +348,12 @@ class TargetsSection(SectionPage):
         if self.editor is not None:
             save = self.editor.buttons.button(QDialogButtonBox.StandardButton.Save)
             save.setEnabled(not self._host.refusal(self.WHAT))
+
+    def _on_editor_model_data_changed(self, _first: Any, _last: Any, roles: list[int] | None = None) -> None:
+        # A theme switch re-announces the colour roles: that is no edit.
+        edits = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole}
+        if not roles or any(Qt.ItemDataRole(role) in edits for role in roles):
+            self._on_editor_edited()
 
     @Slot()
     def _on_editor_edited(self) -> None:
