@@ -2,9 +2,9 @@
 
 The palette (Ctrl+K) lists the app's views and actions itself; the
 workspace's own objects come from here, read in a worker thread, so the
-same list serves the UI and tests without Qt. Ranking uses rapidfuzz's
-weighted ratio, which copes with typos and word order ("refund delay" finds
-"Delayed refunds"), instead of a hand-written fuzzy matcher.
+same list serves the UI and tests without Qt. Ranking matches the words
+typed against the target's words with rapidfuzz's edit-distance ratio, so
+typos and word order are forgiven ("refund delay" finds "Delayed refunds").
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, utils
 
 from curator.domain import DraftStatus
 
 #: Below this score (0-100) a target is not shown for a non-empty query.
-MIN_SCORE = 55.0
+MIN_SCORE = 72.0
 
 
 @dataclass(frozen=True)
@@ -61,21 +61,34 @@ def workspace_targets(workspace: Any) -> list[JumpTarget]:
     return targets
 
 
+def _words(text: str) -> list[str]:
+    return utils.default_process(text).split()
+
+
+def score(query_words: Sequence[str], target: JumpTarget) -> float:
+    """How well the query's words match the target's words, 0-100.
+
+    Each query word takes its best match among the title's and detail's
+    words: 100 for a word it begins ("cal" in "Calendar"), else rapidfuzz's
+    edit-distance ratio ("calender" ~ "calendar" 87.5); the score is their
+    mean, so every word typed must find a partner ("refund delay" finds
+    "Delayed refunds", not "Refund apology").
+    """
+    words = _words(f"{target.title} {target.detail}")
+    if not words or not query_words:
+        return 0.0
+    total = 0.0
+    for q in query_words:
+        total += max(100.0 if w.startswith(q) else fuzz.ratio(q, w) for w in words)
+    return total / len(query_words)
+
+
 def rank(query: str, targets: Sequence[JumpTarget], limit: int = 50) -> list[JumpTarget]:
     """The targets matching ``query``, best first; all of them, in order, for an empty query."""
-    if not query.strip():
+    query_words = _words(query)
+    if not query_words:
         return list(targets[:limit])
-    choices = [f"{t.title} {t.detail}" for t in targets]
-    # WRatio mixes whole, partial and token-set ratios; titles weigh more
-    # because they come first and the detail words are few.
-    found = process.extract(
-        query,
-        choices,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=limit,
-        score_cutoff=MIN_SCORE,
-    )
+    scored = [(score(query_words, t), n) for n, t in enumerate(targets)]
     # Ties keep the given order (views before objects, hotter issues first).
-    found.sort(key=lambda hit: (-hit[1], hit[2]))
-    return [targets[index] for _choice, _score, index in found]
+    found = sorted((item for item in scored if item[0] >= MIN_SCORE), key=lambda item: (-item[0], item[1]))
+    return [targets[n] for _score, n in found[:limit]]

@@ -109,7 +109,7 @@ def render(folder: Path, scratch: Path) -> list[Path]:
     window.show_palette()
     palette = window.command_palette
     assert palette is not None
-    palette.search.setText("refund")
+    palette.search.setText("app login")
     _settle(app, window.runner)
     shot("command-palette", dialog=palette)
     palette.reject()

@@ -45,3 +45,17 @@ def test_rank_tolerates_typos_and_word_order() -> None:
     assert rank("calender", targets)[0].key == "calendar"
     assert rank("refund delay", targets)[0].key == "i1"
     assert rank("zzzz qqqq", targets) == []
+
+
+def test_rank_needs_every_word_and_ignores_near_misses() -> None:
+    targets = [
+        JumpTarget("action", "a1", "Copy and mark sent", "Inbox · Ctrl+Return"),
+        JumpTarget("action", "a2", "Waive finding", "Approvals"),
+        JumpTarget("issue", "i2", "Refund apology"),
+        JumpTarget("issue", "i1", "Delayed refunds after the price change"),
+        JumpTarget("view", "calendar", "Calendar", "View · Ctrl+5"),
+    ]
+    assert [t.key for t in rank("refund", targets)] == ["i2", "i1"]
+    assert rank("refund delay", targets)[0].key == "i1"
+    assert rank("cal", targets)[0].key == "calendar"
+    assert [t.key for t in rank("inbox", targets)] == ["a1"]  # the detail names the page
