@@ -380,7 +380,6 @@ def test_response_targets_are_edited_in_the_inbox_editor_and_saved_through_the_d
     assert view.targets_section.editor.targets().default.urgent_minutes == 45
 
 
-
 def test_a_theme_switch_is_not_an_unsaved_edit(qtbot, make_view, team_ws: Workspace) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -394,6 +393,7 @@ def test_a_theme_switch_is_not_an_unsaved_edit(qtbot, make_view, team_ws: Worksp
         assert not view.has_unsaved_changes()
     finally:
         apply_theme(app, "light")
+
 
 def test_secrets_go_to_the_keyring_and_a_missing_keyring_is_explained(
     qtbot, make_view, team_ws: Workspace
