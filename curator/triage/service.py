@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Literal, NoReturn
 
 from curator.domain import Channel, Issue, Item, User, utcnow
+from curator.editorial.audit import AuditLog
 from curator.nlp.pipeline import LoadedPipeline, load_pipeline
 from curator.nlp.privacy import mask_personal_data
 from curator.progress import Progress
@@ -312,6 +313,11 @@ class DeskService:
         self.model = model
         self._pipeline = pipeline
         self.tables = DeskTables(ws.store)
+        self.audit = AuditLog(ws.audit, ws.config, clock)
+
+    def _configured(self, who: User, action: str, subject: str) -> None:
+        """Record a change of the desk's configuration in the audit log (inside the caller's transaction)."""
+        self.audit.append(user_id=who.id, action=action, subject_id=subject)
 
     @property
     def pipeline(self) -> LoadedPipeline:
@@ -342,7 +348,9 @@ class DeskService:
         require_admin(who, "change the desk settings")
         if settings.reopen_within_hours < 0:
             raise DeskError("The reopen window cannot be negative; use 0 to always start a new conversation.")
-        self.ws.config.put(SETTINGS_KEY, settings)
+        with self.ws.transaction():
+            self.ws.config.put(SETTINGS_KEY, settings)
+            self._configured(who, "configure_desk", SETTINGS_KEY)
 
     def save_targets(self, targets: ResponseTargets, who: User) -> None:
         """Save targets (admins only) and move every open conversation's due time."""
@@ -360,12 +368,15 @@ class DeskService:
         with self.ws.transaction():
             self.ws.config.put(TARGETS_KEY, targets)
             self.tables.conversations.save_many(changed)
+            self._configured(who, "configure_targets", TARGETS_KEY)
 
     def save_routing_rules(self, rules: RoutingRules, who: User) -> None:
         """Save routing rules (admins only); they route conversations from now on."""
         require_admin(who, "change routing rules")
         validate_routing(rules)
-        self.ws.config.put(ROUTING_KEY, rules)
+        with self.ws.transaction():
+            self.ws.config.put(ROUTING_KEY, rules)
+            self._configured(who, "configure_routing", ROUTING_KEY)
 
     def preview_rules(self, rules: TriageRules, *, progress: Progress | None = None) -> RulePreview:
         """What ``rules`` would change, compared with the rules in force (see :func:`preview_rules`)."""
@@ -422,6 +433,7 @@ class DeskService:
             self.ws.config.put(RULES_KEY, rules)
             self.tables.triage.save_many(changed)
             self.tables.conversations.save_many(convs)
+            self._configured(who, "configure_triage_rules", RULES_KEY)
         return preview
 
     @staticmethod

@@ -338,6 +338,12 @@ def test_targets_are_per_channel_and_editable(ws: Workspace, desk: DeskService, 
     clock.at(50)
     t = desk.timer(only(desk, item))
     assert t is not None and (t.state, t.target_minutes, t.sentence()) == ("warning", 60, "10 min left")
+    # A change of the desk's configuration is audited like the editorial settings, and the chain holds.
+    entries = [e for e in ws.audit.list() if e.action == "configure_targets"]
+    assert [(e.user_id, e.subject_id) for e in entries] == [("boss", "response_targets")]
+    from curator.editorial.audit import AuditLog
+
+    assert AuditLog(ws.audit, ws.config).verify() == []
 
 
 def test_none_group_has_no_timer(ws: Workspace, desk: DeskService, clock: Clock) -> None:
