@@ -44,7 +44,7 @@ from ui.assets import icon
 from ui.command_palette import CommandPalette
 from ui.models import StoreEventBridge
 from ui.publisher import Publisher
-from ui.shortcuts_dialog import ShortcutsDialog, collect_shortcuts
+from ui.shortcuts_dialog import ShortcutsDialog, action_label, collect_shortcuts
 from ui.tasks import CoalescedTask, TaskHandle, TaskRunner
 from ui.theme import apply_theme, set_property
 from ui.views.approvals import ApprovalsView
@@ -457,7 +457,6 @@ class MainWindow(QMainWindow):
 
     def _static_targets(self) -> list[Any]:
         from curator.jump import JumpTarget
-        from ui.shortcuts_dialog import _clean
 
         targets = [
             JumpTarget("view", entry.key, entry.label, f"View · Ctrl+{number}")
@@ -471,7 +470,7 @@ class MainWindow(QMainWindow):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             where = labels[page] if page else "Action"
             targets.append(
-                JumpTarget("action", key, _clean(action.text()), f"{where} · {keys}" if keys else where)
+                JumpTarget("action", key, action_label(action.text()), f"{where} · {keys}" if keys else where)
             )
         return targets
 

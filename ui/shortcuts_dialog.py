@@ -27,7 +27,8 @@ class ShortcutRow:
     keys: str
 
 
-def _clean(text: str) -> str:
+def action_label(text: str) -> str:
+    """A menu text without its &-mnemonics and trailing ellipsis ("&Settings…" -> "Settings")."""
     return text.replace("&&", "\x00").replace("&", "").replace("\x00", "&").rstrip("…").strip()
 
 
@@ -53,7 +54,7 @@ def collect_shortcuts(window: QWidget, page_names: dict[str, str]) -> list[Short
                 break
             owner = owner.parent()
         text = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-        name = _clean(action.text())
+        name = action_label(action.text())
         if (where, name) in seen:
             continue
         seen.add((where, name))

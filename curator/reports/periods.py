@@ -35,6 +35,7 @@ from curator.errors import CuratorError
 
 __all__ = [
     "MAX_RANGE_DAYS",
+    "MONTH_NAMES",
     "Bucket",
     "Period",
     "PeriodError",
@@ -53,8 +54,8 @@ MAX_RANGE_DAYS = 3660
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NAMES = (
+#: English month names, for dates written in sentences and headings (also the Calendar's).
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -68,6 +69,7 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
+_MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HELP = "Write a week as 2026-W47, a month as 2026-11, a day as 2026-11-23 or days as 2026-11-01..2026-11-15."
 
@@ -191,7 +193,7 @@ class Period:
         if self.kind == "week":
             return f"week {self.first_day.isocalendar()[1]}, {_span(self.first_day, self.last_day)}"
         if self.kind == "month":
-            return f"{_MONTH_NAMES[self.first_day.month - 1]} {self.first_day.year}"
+            return f"{MONTH_NAMES[self.first_day.month - 1]} {self.first_day.year}"
         if self.kind == "day":
             return f"{_WEEKDAYS[self.first_day.weekday()]} {_short(self.first_day)}"
         return _span(self.first_day, self.last_day)

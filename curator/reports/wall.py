@@ -41,13 +41,13 @@ from typing import Literal
 from curator.domain import Channel, Issue, Item, PostStatus, ScheduledPost, TouchPoint, utcnow
 from curator.nlp.pipeline import LoadedPipeline, load_pipeline
 from curator.nlp.privacy import mask_personal_data
+from curator.reports.measures import channel_name
 from curator.triage.metrics import MetricRow, desk_metrics
 from curator.triage.model import Conversation, ConversationStatus, DeskSettings, DeskTables, TriageGroup
 from curator.triage.targets import TARGETS_KEY, ResponseTargets, timer
 from curator.workspace import Workspace
 
 __all__ = [
-    "CHANNEL_TITLES",
     "HotIssue",
     "ResponseRow",
     "ResponseToday",
@@ -75,23 +75,6 @@ SNIPPET_CHARS = 280
 _NEGATIVE_BELOW = -0.05  # VADER's own cut, as in curator.issues.service
 _POSITIVE_ABOVE = 0.05
 _STRONG = 0.5
-
-#: How a channel is titled on the wall (a heading, not a sentence).
-CHANNEL_TITLES: dict[Channel, str] = {
-    Channel.X: "X",
-    Channel.FACEBOOK: "Facebook",
-    Channel.INSTAGRAM: "Instagram",
-    Channel.LINKEDIN: "LinkedIn",
-    Channel.MASTODON: "Mastodon",
-    Channel.REDDIT: "Reddit",
-    Channel.YOUTUBE: "YouTube",
-    Channel.REVIEW: "Reviews",
-    Channel.FORUM: "Forum",
-    Channel.EMAIL: "E-mail",
-    Channel.BLOG: "Blog",
-    Channel.NEWS: "News",
-    Channel.OTHER: "Other",
-}
 
 
 # --------------------------------------------------------------------------- results
@@ -541,7 +524,7 @@ def _response(
         rows.append(
             _row(
                 value,
-                CHANNEL_TITLES.get(channel, value),
+                channel_name(channel),
                 per_channel.get(value),
                 own.urgent_minutes,
                 own.reply_minutes,
@@ -588,7 +571,7 @@ def _shared(convs: list[Conversation], limit: int, mask: _Masker) -> tuple[list[
         out.append(
             SharedConversation(
                 conversation_id=conv.id,
-                channel=CHANNEL_TITLES.get(wall.channel, wall.channel.value),
+                channel=channel_name(wall.channel),
                 customer_text=_snippet(mask(wall.customer_text, people)),
                 reply_text=_snippet(mask(wall.reply_text, people)),
                 resolved_at=conv.resolved_at,

@@ -66,6 +66,7 @@ from PySide6.QtWidgets import (
 
 from curator.domain import PostStatus, Role, ScheduledPost, TouchPoint, User, utcnow
 from curator.errors import CuratorError
+from curator.reports.periods import MONTH_NAMES
 from curator.schedule.conflicts import describe_local
 from curator.schedule.csv_io import CsvExport, CsvPreview
 from curator.schedule.slots import occurrences
@@ -105,20 +106,6 @@ WEEK, MONTH = "week", "month"
 KEY_STEP_MINUTES = 15
 #: The week grid opens at this local hour unless a post of the week is earlier.
 DAY_START_HOUR = 7
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def system_zone() -> ZoneInfo:
@@ -1120,14 +1107,14 @@ class CalendarView(QWidget):
         """The range shown, as the toolbar says it ("16 – 22 March 2026", "March 2026")."""
         if self._mode == MONTH:
             month = self.month_grid.month
-            return f"{_MONTH_NAMES[month.month - 1]} {month.year}"
+            return f"{MONTH_NAMES[month.month - 1]} {month.year}"
         first = self.week_grid.first_day
         last = first + timedelta(days=6)
         if first.month == last.month:
-            return f"{first.day} – {last.day} {_MONTH_NAMES[last.month - 1]} {last.year}"
+            return f"{first.day} – {last.day} {MONTH_NAMES[last.month - 1]} {last.year}"
         if first.year == last.year:
-            start = f"{first.day} {_MONTH_NAMES[first.month - 1][:3]}"
-            return f"{start} – {last.day} {_MONTH_NAMES[last.month - 1][:3]} {last.year}"
+            start = f"{first.day} {MONTH_NAMES[first.month - 1][:3]}"
+            return f"{start} – {last.day} {MONTH_NAMES[last.month - 1][:3]} {last.year}"
         return f"{first:%d %b %Y} – {last:%d %b %Y}"
 
     # ----------------------------------------------------------------- filter

@@ -54,6 +54,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSizePolicy, QToolTip, QWidget
 
 from curator.domain import PostStatus, ScheduledPost, TouchPoint, utcnow
+from curator.reports.periods import MONTH_NAMES
 from curator.schedule.slots import local_to_utc
 from ui.theme import Theme, current_theme
 from ui.views.calendar_tasks import shifted
@@ -63,20 +64,6 @@ _T = TypeVar("_T")
 #: Minutes the week grid snaps a dragged post to.
 SNAP_MINUTES = 15
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def touchpoint_colors(tp_ids: Iterable[str]) -> dict[str, QColor]:
@@ -997,7 +984,7 @@ class WeekGrid(CalendarCanvas):
                 QRectF(x, 4, width, 16),
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
                 _WEEKDAYS[day.weekday()]
-                + (f" · {_MONTHS[day.month - 1][:3]}" if day.day == 1 or n == 0 else ""),
+                + (f" · {MONTH_NAMES[day.month - 1][:3]}" if day.day == 1 or n == 0 else ""),
             )
             painter.setFont(big)
             number = QRectF(x, 20, width, self.HEADER_H - 22)
@@ -1205,7 +1192,7 @@ class MonthGrid(CalendarCanvas):
             painter.setPen(QPen(colors.grid, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(cell)
-            label = str(day.day) if day.day != 1 else f"{day.day} {_MONTHS[day.month - 1][:3]}"
+            label = str(day.day) if day.day != 1 else f"{day.day} {MONTH_NAMES[day.month - 1][:3]}"
             label_rect = QRectF(cell.left() + 6, cell.top() + 3, cell.width() - 12, self.DAY_LABEL_H - 4)
             if day == today:
                 size = max(metrics.height(), metrics.horizontalAdvance("30")) + 7
